@@ -3,11 +3,14 @@
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
-module.exports = {
-  projects: [
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const projects = [
     { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
     { ...common, displayName: 'e2e', rootDir: 'test', testRegex: '.*\\.e2e-spec\\.ts$', testTimeout: 60000 },
     { ...common, displayName: 'browser', rootDir: 'test/browser', testRegex: '.*\\.browser-spec\\.ts$', testTimeout: 120000 },
     { ...common, displayName: 'crash', rootDir: 'test/crash', testRegex: '.*\\.crash-spec\\.ts$', testTimeout: 600000 },
-  ],
-};
+];
+
+module.exports = { projects: projects.filter((p) => existsSync(join(__dirname, p.rootDir))) };

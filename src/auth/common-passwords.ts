@@ -1,0 +1,15 @@
+/**
+ * The most common passwords in public breach corpora, including the ones Chinese users favour
+ * (from the widely published top lists of the 2011 CSDN and 2014-2023 collections); refused at sign-up.
+ */
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
+  '12345678', '123456789', '1234567890', '11111111', '00000000', '88888888', '66666666', '87654321',
+  'password', 'password1', 'password123', 'passw0rd', 'qwertyuiop', 'qwerty123', 'qwerty12', 'iloveyou',
+  '1qaz2wsx', 'qazwsxedc', '1q2w3e4r', 'abcd1234', 'abc12345', 'abcdefgh', 'a1234567', 'aa123456',
+  'woaini1314', '5201314520', '52013145', '1314520520', 'woaini520', 'iloveyou1', 'asdfghjkl', 'zxcvbnm1',
+  '123123123', '12341234', '11223344', '123321123', '147258369', '123456abc', 'abc123456', '1234qwer',
+  'qwer1234', 'admin123', 'administrator', 'letmein1', 'welcome1', 'sunshine', 'princess', 'football',
+  'baseball', 'superman', 'dragon123', 'monkey123', 'trustno1', 'master123', 'changeme', 'default1',
+  '98765432', '99999999', '12344321', '1qazxsw2', 'zaq12wsx', '7758521a', '5201314a', 'woaini123',
+  'woaiwojia', 'iloveyou520', 'a123456789', 'q1w2e3r4', 'asdf1234', 'zxcv1234', 'test1234', 'demo123456',
+]);

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { Actor, RoleGrant } from '../common/access/actor';
+import { TransactionService } from '../database/transaction.service';
+import { OrgTreeService } from '../organizations/org-tree.service';
+import { USER_DEACTIVATED, UsersService } from '../organizations/users.service';
+import { AuthSessionEntity } from './auth-session.entity';
+
+/** Page sessions end after 2 hours idle or 12 hours in all; API tokens after 30 days. */
+export const LIFETIMES = {
+  cookie: { idleMs: 2 * 3600_000, absoluteMs: 12 * 3600_000 },
+  token: { idleMs: 30 * 24 * 3600_000, absoluteMs: 30 * 24 * 3600_000 },
+} as const;
+/** `last_seen_at` is written at most once a minute per session, not on every request. */
+const TOUCH_EVERY_MS = 60_000;
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+@Injectable()
+export class SessionsService {
+  constructor(
+    @InjectRepository(AuthSessionEntity) private readonly sessions: Repository<AuthSessionEntity>,
+    private readonly users: UsersService,
+    private readonly tree: OrgTreeService,
+    private readonly tx: TransactionService,
+  ) {}
+
+  /** A fresh random secret per sign-in, so the session id always changes at login. */
+  async open(userId: string, kind: 'cookie' | 'token', ip: string | null): Promise<{ secret: string; sessionId: string }> {
+    const secret = randomBytes(32).toString('base64url');
+    const now = new Date();
+    const id = randomUUID();
+    await this.tx.run((m) =>
+      m.getRepository(AuthSessionEntity).insert({
+        id,
+        userId,
+        tokenHash: sha256(secret),
+        kind,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + LIFETIMES[kind].absoluteMs),
+        revokedAt: null,
+        ip,
+      }),
+    );
+    return { secret, sessionId: id };
+  }
+
+  /** The actor behind a secret, or null when it is unknown, revoked, expired, idle too long, or the person is disabled. */
+  async resolve(secret: string, kind: 'cookie' | 'token'): Promise<Actor | null> {
+    if (secret.length < 20 || secret.length > 100) {
+      return null;
+    }
+    const session = await this.sessions.findOneBy({ tokenHash: sha256(secret), kind });
+    const now = Date.now();
+    if (!session || session.revokedAt || session.expiresAt.getTime() <= now || now - session.lastSeenAt.getTime() > LIFETIMES[kind].idleMs) {
+      return null;
+    }
+    const actor = await this.actorFor(session.userId, session.id, kind);
+    if (actor && now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      await this.tx.run((m) => m.getRepository(AuthSessionEntity).update({ id: session.id }, { lastSeenAt: new Date(now) }));
+    }
+    return actor;
+  }
+
+  /** Roles and scope are read afresh on every request, so a change takes effect on the person's next request. */
+  async actorFor(userId: string, sessionId: string, via: 'cookie' | 'token'): Promise<Actor | null> {
+    const user = await this.users.findById(userId);
+    if (!user?.active) {
+      return null;
+    }
+    const org = await this.tree.find(user.orgId);
+    const assignments = await this.users.grantsOf(user.id);
+    const grants: RoleGrant[] = [];
+    for (const a of assignments) {
+      const node = await this.tree.find(a.orgId);
+      if (node) {
+        grants.push({ role: a.role, orgId: a.orgId, orgPath: node.path });
+      }
+    }
+    return {
+      userId: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      orgId: user.orgId,
+      orgPath: org?.path ?? '/',
+      grants,
+      sessionId,
+      via,
+    };
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    await this.tx.run((m) => m.getRepository(AuthSessionEntity).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() }));
+  }
+
+  @OnEvent(USER_DEACTIVATED, { promisify: true })
+  async revokeAllOf(payload: { userId: string }): Promise<void> {
+    await this.tx.run((m) => m.getRepository(AuthSessionEntity).update({ userId: payload.userId, revokedAt: IsNull() }, { revokedAt: new Date() }));
+  }
+}

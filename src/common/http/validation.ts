@@ -1,0 +1,58 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppException, COMMON_ERRORS } from '../errors/app.exception';
+
+const KNOWN_REASONS = new Set([
+  'isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isIn', 'isEnum', 'min', 'max',
+  'minLength', 'maxLength', 'arrayMaxSize', 'arrayMinSize', 'matches', 'isDateString', 'isISO8601', 'isUUID',
+  'isNotEmpty',
+]);
+
+function firstLeaf(errors: ValidationError[], prefix = ''): { field: string; constraint: string; message: string } | null {
+  for (const error of errors) {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const entries = Object.entries(error.constraints ?? {});
+    const preferred = entries.find(([k]) => k === 'whitelistValidation') ?? entries.find(([k]) => k === 'isDefined') ?? entries[0];
+    if (preferred) {
+      return { field, constraint: preferred[0], message: preferred[1] };
+    }
+    const nested = firstLeaf(error.children ?? [], field);
+    if (nested) {
+      return nested;
+    }
+  }
+  return null;
+}
+
+/** Turns class-validator's errors into one exception naming the first bad field and why, in words a person reads. */
+export function validationException(errors: ValidationError[]): AppException {
+  const leaf = firstLeaf(errors);
+  if (!leaf) {
+    return new AppException('VALIDATION_FAILED', COMMON_ERRORS.VALIDATION_FAILED, { field: '?', reason: '' });
+  }
+  if (leaf.constraint === 'whitelistValidation') {
+    return new AppException('UNKNOWN_FIELD', COMMON_ERRORS.UNKNOWN_FIELD, { field: leaf.field }, leaf.field);
+  }
+  const isMissing = leaf.constraint === 'isDefined' || /should not be (null or undefined|empty)/.test(leaf.message);
+  const reasonKey = isMissing ? 'required' : KNOWN_REASONS.has(leaf.constraint) ? leaf.constraint : 'other';
+  const n = /(-?\d+(\.\d+)?)/.exec(leaf.message)?.[1] ?? '';
+  const values = /following values: (.*)$/.exec(leaf.message)?.[1] ?? '';
+  return new AppException(
+    'VALIDATION_FAILED',
+    COMMON_ERRORS.VALIDATION_FAILED,
+    { field: leaf.field, reasonKey: `validation.${reasonKey}`, n, values },
+    leaf.field,
+  );
+}
+
+/** Whitelist, refuse unknown fields, and never coerce types silently ("false" must not become true). */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: validationException,
+  });
+}

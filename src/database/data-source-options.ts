@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { DatabaseSettings } from '../config/app-config.service';
+import { migrations } from './migrations';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+/** Milliseconds a SQLite writer waits for another process's lock before giving up. */
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * SQLite pragmas, chosen and stated: WAL so readers never block the writer; synchronous=FULL because only FULL
+ * survives power loss in WAL mode (the two drivers default differently); a 64 MB page cache and 256 MB of mmap
+ * for read-heavy pages; foreign keys on; a busy timeout for a second process (CLI backup, migrations).
+ */
+export const SQLITE_PRAGMAS = [
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA synchronous = FULL',
+  'PRAGMA foreign_keys = ON',
+  `PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`,
+  'PRAGMA cache_size = -65536',
+  'PRAGMA mmap_size = 268435456',
+  'PRAGMA temp_store = MEMORY',
+];
+
+export function dataSourceOptions(settings: DatabaseSettings, entities: DataSourceOptions['entities']): DataSourceOptions {
+  const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), migrationsRun: false, synchronize: false, logging: ['error'] as Array<'error'> };
+  if (settings.type === 'postgres') {
+    return { ...common, type: 'postgres', url: settings.url, extra: { max: 10 } };
+  }
+  if (settings.path !== ':memory:') {
+    mkdirSync(dirname(settings.path), { recursive: true });
+  }
+  if (settings.driver === 'better-sqlite3') {
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: settings.path,
+      enableWAL: true,
+      timeout: SQLITE_BUSY_TIMEOUT_MS,
+      prepareDatabase: (db: { pragma: (s: string) => unknown }) => {
+        for (const pragma of SQLITE_PRAGMAS) {
+          db.pragma(pragma.replace(/^PRAGMA /, ''));
+        }
+      },
+    };
+  }
+  return { ...common, type: 'sqlite', database: settings.path, enableWAL: true, busyTimeout: SQLITE_BUSY_TIMEOUT_MS };
+}

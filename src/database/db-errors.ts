@@ -1,0 +1,38 @@
+import { QueryFailedError } from 'typeorm';
+
+interface DriverError {
+  code?: string;
+  errno?: number;
+  message?: string;
+}
+
+function driverError(error: unknown): DriverError | undefined {
+  if (error instanceof QueryFailedError) {
+    return error.driverError as DriverError;
+  }
+  if (error && typeof error === 'object' && 'code' in error) {
+    return error as DriverError;
+  }
+  return undefined;
+}
+
+/** True when a write broke a UNIQUE constraint, on either SQLite driver or PostgreSQL. */
+export function isUniqueViolation(error: unknown): boolean {
+  const e = driverError(error);
+  if (!e) {
+    return false;
+  }
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    (e.code === 'SQLITE_CONSTRAINT' && /UNIQUE|PRIMARY KEY/i.test(e.message ?? ''))
+  );
+}
+
+/** True when the database itself is unavailable or refuses writes (disk full, read-only, connection lost). */
+export function isStorageFailure(error: unknown): boolean {
+  const e = driverError(error);
+  const code = e?.code ?? '';
+  return /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|BUSY|LOCKED)/.test(code) || /^(53|57P|08)/.test(code) || code === 'ECONNREFUSED';
+}

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { createApp, prepareData, startupLogger } from './bootstrap';
+import { AppConfigService, } from './config/app-config.service';
+import { ConfigValidationError } from './config/app-config';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo/demo-city';
+
+async function main(): Promise<void> {
+  let config: AppConfigService;
+  try {
+    config = new AppConfigService();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  app.enableShutdownHooks();
+  await prepareData(app, config);
+  await app.listen({ port: config.port, host: config.host });
+  const url = `http://${config.host}:${config.port}`;
+  startupLogger.log(`Cadre Academy is running at ${url} (database: ${config.database.type})`);
+  if (config.demo) {
+    const lines = DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(10)} ${DEMO_PASSWORD}   ${a.where}`);
+    console.log(`\nDemo accounts (sign in at ${url}/login):\n${lines.join('\n')}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
