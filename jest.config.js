@@ -1,7 +1,14 @@
 // Four projects: unit specs beside the code, end-to-end specs that boot the app over HTTP,
 // browser journeys in Chromium, and the crash suite (run by .ci/run and `npm run test:crash`).
 const transform = { '^.+\\.(t|j)s$': ['@swc/jest'] };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// A few dependencies ship ESM only; swc turns them into CommonJS for jest.
+const esmOnly = ['content-disposition'];
+const common = {
+  transform,
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+};
 
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');

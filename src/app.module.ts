@@ -2,6 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import './common/i18n/common.i18n';
 import './common/i18n/pages.i18n';
+import { CurriculumModule } from './curriculum/curriculum.module';
+import { LearningModule } from './learning/learning.module';
+import { AssessmentModule } from './assessment/assessment.module';
+import { AttendanceModule } from './attendance/attendance.module';
+import { StudyDaysModule } from './study-days/study-days.module';
+import { CertificationModule } from './certification/certification.module';
+import { ReportsModule } from './reports/reports.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfigService } from './config/app-config.service';
@@ -29,6 +36,13 @@ export class AppModule {
         OrganizationsModule,
         AuthModule,
         HomeModule,
+        CurriculumModule,
+        LearningModule,
+        AssessmentModule,
+        AttendanceModule,
+        StudyDaysModule,
+        CertificationModule,
+        ReportsModule,
         HealthModule,
         DemoModule,
       ],

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, Node, Pair, parseDocument, YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, Pair, parseDocument, YAMLMap } from 'yaml';
 import { BankFileMeta, BankParseResult, BankQuizMeta, QUIZ_REVIEWS, QuizReview } from './bank-markdown.types';
 import {
   DIFFICULTIES,
@@ -69,7 +69,6 @@ export function parseBankMarkdown(source: string, fileName?: string): BankParseR
     return { meta: null, questions: [], errors };
   }
 
-  const metaErrors = errors.length;
   const read = readMeta(lines.slice(1, close).join('\n'), report);
   if (read && fileName !== undefined) {
     const expected = fileName.replace(/^.*[\\/]/, '').replace(/\.md$/, '');
@@ -90,14 +89,7 @@ export function parseBankMarkdown(source: string, fileName?: string): BankParseR
     report(close + 1, 'BANK_NO_QUESTIONS', 'the bank holds no questions', '题库中没有题目');
   }
   errors.sort((a, b) => a.line - b.line);
-  const metaValid = read !== undefined && !errors.some((e, i) => i >= 0 && isMetaError(e, metaErrors));
-  return { meta: metaValid ? read.meta : null, questions, errors };
-}
-
-// Front-matter problems are the ones reported against front-matter lines or with a meta code.
-const META_CODES = /^BANK_(META|YAML|SLUG|QUIZ)_/;
-function isMetaError(error: FormatError, _before: number): boolean {
-  return META_CODES.test(error.code);
+  return { meta: read?.meta ?? null, questions, errors };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -120,9 +112,7 @@ function readMeta(yamlText: string, report: Report): MetaRead | undefined {
   // The YAML starts on the file's second line.
   const lineAt = (offset: number): number => counter.linePos(offset).line + 1;
   const lineOf = (node: unknown, fallback = 1): number =>
-    node && typeof node === 'object' && 'range' in node && Array.isArray(node.range)
-      ? lineAt((node as Node).range![0])
-      : fallback;
+    isNode(node) && node.range ? lineAt(node.range[0]) : fallback;
 
   const problems = [...doc.errors, ...doc.warnings];
   for (const problem of problems) {
@@ -780,7 +770,7 @@ function buildAnswers(
     case 'truefalse':
       if (attrs.answer !== 'true' && attrs.answer !== 'false') {
         return rule(
-          'BANK_ANSWER_MISSING',
+          attrs.answer === undefined ? 'BANK_ANSWER_MISSING' : 'BANK_ANSWER_INVALID',
           'a true/false question needs "answer: true" or "answer: false"',
           '判断题须写明“answer: true”或“answer: false”',
           attrs.answerLine,
@@ -791,7 +781,7 @@ function buildAnswers(
       const value = Number(attrs.answer);
       if (attrs.answer === undefined || !NUMBER.test(attrs.answer) || !Number.isFinite(value)) {
         return rule(
-          'BANK_ANSWER_MISSING',
+          attrs.answer === undefined ? 'BANK_ANSWER_MISSING' : 'BANK_ANSWER_INVALID',
           'a numerical question needs "answer:" with a number such as 42 or 3.5',
           '数值题须写明“answer:”，值为数字，例如 42 或 3.5',
           attrs.answerLine,

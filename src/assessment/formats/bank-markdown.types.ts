@@ -31,7 +31,7 @@ export interface BankFileMeta {
 }
 
 export interface BankParseResult {
-  /** Null when the front matter is missing or has any error. */
+  /** Null when the front matter is missing or invalid; checks against the questions go to errors. */
   meta: BankFileMeta | null;
   questions: ParsedQuestion[];
   errors: FormatError[];

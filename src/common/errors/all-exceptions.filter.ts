@@ -64,7 +64,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       void reply.send({ statusCode: mapped.status, error: mapped.code, message, ...(mapped.field ? { field: mapped.field } : {}) });
       return;
     }
+    if (mapped.status === 401) {
+      void reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      return;
+    }
     void reply.view('errors/error', {
+      lang,
+      htmlLang: lang,
+      isEnglish: lang === 'en',
+      path: request.url.split('?')[0],
       title: translate(lang, `pages.error.title${mapped.status}`) || String(mapped.status),
       status: mapped.status,
       message,

@@ -1,4 +1,15 @@
-import { Foundation1763770000000 } from './1763770000000-foundation';
+import { readdirSync } from 'node:fs';
+import { MigrationInterface } from 'typeorm';
 
-/** Every migration, in order. Append new ones; never edit one that has landed. */
-export const migrations = [Foundation1763770000000];
+type MigrationClass = new () => MigrationInterface;
+
+/**
+ * Every migration file of this folder (`<timestamp>-<name>.ts`, one class each), in timestamp order, so modules
+ * add migrations without editing a shared list. Never edit a migration after it has landed; add a new one.
+ */
+export const migrations: MigrationClass[] = readdirSync(__dirname)
+  .filter((f) => /^\d{13}-[a-z0-9-]+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
+  .sort()
+  // Loading by file name is the point here: the folder is the list.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  .flatMap((f) => Object.values(require(`./${f.replace(/\.(ts|js)$/, '')}`) as Record<string, MigrationClass>));
