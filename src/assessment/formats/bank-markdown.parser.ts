@@ -1,5 +1,11 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, Pair, parseDocument, YAMLMap } from 'yaml';
-import { BankFileMeta, BankParseResult, BankQuizMeta, QUIZ_REVIEWS, QuizReview } from './bank-markdown.types';
+import {
+  BankFileMeta,
+  BankParseResult,
+  BankQuizMeta,
+  QUIZ_REVIEWS,
+  QuizReview,
+} from './bank-markdown.types';
 import {
   DIFFICULTIES,
   Difficulty,
@@ -61,11 +67,16 @@ export function parseBankMarkdown(source: string, fileName?: string): BankParseR
       'a question bank starts with front matter between two "---" lines',
       '题库文件须以两行“---”之间的前置信息（front matter）开头',
     );
-    return { meta: null, questions: readQuestions(lines, 0, report), errors };
+    return { meta: null, questions: readQuestions(lines, 0, report).questions, errors };
   }
   const close = lines.findIndex((l, i) => i > 0 && l.trim() === '---');
   if (close < 0) {
-    report(1, 'BANK_FRONT_MATTER_NOT_CLOSED', 'the front matter has no closing "---" line', '前置信息缺少结尾的“---”行');
+    report(
+      1,
+      'BANK_FRONT_MATTER_NOT_CLOSED',
+      'the front matter has no closing "---" line',
+      '前置信息缺少结尾的“---”行',
+    );
     return { meta: null, questions: [], errors };
   }
 
@@ -81,12 +92,17 @@ export function parseBankMarkdown(source: string, fileName?: string): BankParseR
       );
     }
   }
-  const questions = readQuestions(lines, close + 1, report);
+  const { questions, blocks } = readQuestions(lines, close + 1, report);
   if (read) {
     checkQuizzes(read, questions, report);
   }
-  if (questions.length === 0) {
-    report(close + 1, 'BANK_NO_QUESTIONS', 'the bank holds no questions', '题库中没有题目');
+  if (blocks === 0) {
+    report(
+      Math.min(close + 2, lines.length),
+      'BANK_NO_QUESTIONS',
+      'the bank holds no questions',
+      '题库中没有题目',
+    );
   }
   errors.sort((a, b) => a.line - b.line);
   return { meta: read?.meta ?? null, questions, errors };
@@ -108,26 +124,35 @@ interface MetaRead {
 
 function readMeta(yamlText: string, report: Report): MetaRead | undefined {
   const counter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(yamlText, {
+    lineCounter: counter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   // The YAML starts on the file's second line.
   const lineAt = (offset: number): number => counter.linePos(offset).line + 1;
   const lineOf = (node: unknown, fallback = 1): number =>
     isNode(node) && node.range ? lineAt(node.range[0]) : fallback;
 
-  const problems = [...doc.errors, ...doc.warnings];
-  for (const problem of problems) {
+  // Only the first YAML problem: the ones after it are usually its echoes.
+  const [problem] = [...doc.errors, ...doc.warnings];
+  if (problem) {
+    const detail = problem.message.split('\n')[0];
     report(
       lineAt(problem.pos[0]),
       'BANK_YAML',
-      `front matter is not valid YAML: ${problem.message.split('\n')[0]}`,
-      `前置信息不是有效的 YAML：${problem.message.split('\n')[0]}`,
+      `front matter is not valid YAML: ${detail}`,
+      `前置信息不是有效的 YAML：${detail}`,
     );
-  }
-  if (problems.length > 0) {
     return undefined;
   }
   if (!isMap(doc.contents)) {
-    report(2, 'BANK_META_NOT_MAP', 'the front matter must be "key: value" lines', '前置信息须为“键: 值”形式');
+    report(
+      2,
+      'BANK_META_NOT_MAP',
+      'the front matter must be "key: value" lines',
+      '前置信息须为“键: 值”形式',
+    );
     return undefined;
   }
 
@@ -158,7 +183,12 @@ function readMeta(yamlText: string, report: Report): MetaRead | undefined {
     for (const item of quizzesNode.items) {
       const itemLine = lineOf(item, fields.keyLine('quizzes'));
       if (!isMap(item)) {
-        fail(itemLine, 'BANK_META_INVALID', 'each quiz must be "key: value" lines', '每个测验须为“键: 值”形式');
+        fail(
+          itemLine,
+          'BANK_META_INVALID',
+          'each quiz must be "key: value" lines',
+          '每个测验须为“键: 值”形式',
+        );
         continue;
       }
       const quiz = readQuiz(new FieldReader(item, itemLine, 'quiz', '测验', lineOf, fail));
@@ -179,7 +209,13 @@ function readMeta(yamlText: string, report: Report): MetaRead | undefined {
       quizLines.push({ item: itemLine, ...quiz.lines });
     }
   }
-  if (!ok || slug === undefined || name === undefined || nameEn === undefined || course === undefined) {
+  if (
+    !ok ||
+    slug === undefined ||
+    name === undefined ||
+    nameEn === undefined ||
+    course === undefined
+  ) {
     return undefined;
   }
   return {
@@ -325,10 +361,20 @@ class FieldReader {
     if (node === undefined) {
       return undefined;
     }
-    if (isScalar(node) && typeof node.value === 'number' && node.value >= min && node.value <= max) {
+    if (
+      isScalar(node) &&
+      typeof node.value === 'number' &&
+      node.value >= min &&
+      node.value <= max
+    ) {
       return node.value;
     }
-    return this.invalid(key, node, `must be a number from ${min} to ${max}`, `须为 ${min} 到 ${max} 之间的数`);
+    return this.invalid(
+      key,
+      node,
+      `must be a number from ${min} to ${max}`,
+      `须为 ${min} 到 ${max} 之间的数`,
+    );
   }
 
   integer(key: string, min: number): number | undefined {
@@ -339,7 +385,12 @@ class FieldReader {
     if (isScalar(node) && Number.isInteger(node.value) && (node.value as number) >= min) {
       return node.value as number;
     }
-    return this.invalid(key, node, `must be a whole number of at least ${min}`, `须为不小于 ${min} 的整数`);
+    return this.invalid(
+      key,
+      node,
+      `must be a whole number of at least ${min}`,
+      `须为不小于 ${min} 的整数`,
+    );
   }
 
   boolean(key: string): boolean | undefined {
@@ -358,7 +409,12 @@ class FieldReader {
     if (value === undefined || values.includes(value)) {
       return value;
     }
-    return this.invalid(key, this.node(key), `must be one of ${values.join(', ')}`, `须为以下之一：${values.join(', ')}`);
+    return this.invalid(
+      key,
+      this.node(key),
+      `must be one of ${values.join(', ')}`,
+      `须为以下之一：${values.join(', ')}`,
+    );
   }
 
   tags(key: string): string[] | undefined {
@@ -420,9 +476,13 @@ function checkQuizzes(read: MetaRead, questions: ParsedQuestion[], report: Repor
 // ---------------------------------------------------------------------------------------------------
 // Questions
 
-function readQuestions(lines: string[], from: number, report: Report): ParsedQuestion[] {
+function readQuestions(
+  lines: string[],
+  from: number,
+  report: Report,
+): { questions: ParsedQuestion[]; blocks: number } {
   const blocks: Array<{ heading: Line; body: Line[] }> = [];
-  let fence: string | undefined;
+  let fence: { marker: string; line: number } | undefined;
   let strayReported = false;
   for (let i = from; i < lines.length; i++) {
     const text = lines[i];
@@ -437,8 +497,8 @@ function readQuestions(lines: string[], from: number, report: Report): ParsedQue
     if (fenceMatch) {
       const marker = fenceMatch[1];
       if (fence === undefined) {
-        fence = marker;
-      } else if (marker[0] === fence[0] && marker.length >= fence.length) {
+        fence = { marker, line };
+      } else if (marker[0] === fence.marker[0] && marker.length >= fence.marker.length) {
         fence = undefined;
       }
     }
@@ -455,9 +515,19 @@ function readQuestions(lines: string[], from: number, report: Report): ParsedQue
       );
     }
   }
-  return blocks
+  if (fence) {
+    // Everything after an unclosed fence, later questions included, would be read as code.
+    report(
+      fence.line,
+      'BANK_FENCE_NOT_CLOSED',
+      `the code block opened with ${fence.marker} is never closed`,
+      `以 ${fence.marker} 开始的代码块没有结束`,
+    );
+  }
+  const questions = blocks
     .map((block) => readQuestion(block.heading, block.body, report))
     .filter((q): q is ParsedQuestion => q !== undefined);
+  return { questions, blocks: blocks.length };
 }
 
 interface Item {
@@ -476,7 +546,12 @@ function readQuestion(heading: Line, body: Line[], report: Report): ParsedQuesti
   };
   const stem = heading.text.replace(/[ \t]+#+$/, '').trim();
   if (stem === '') {
-    fail(heading.line, 'BANK_EMPTY_STEM', 'the "## " heading holds the question text and cannot be empty', '“## ”标题即题干，不能为空');
+    fail(
+      heading.line,
+      'BANK_EMPTY_STEM',
+      'the "## " heading holds the question text and cannot be empty',
+      '“## ”标题即题干，不能为空',
+    );
   }
 
   // Attribute lines run from under the heading to the first blank line.
@@ -539,7 +614,11 @@ interface Attributes {
   caseSensitive: boolean;
 }
 
-function readAttributes(type: QuestionType, attributes: Map<string, Line>, fail: Report): Attributes {
+function readAttributes(
+  type: QuestionType,
+  attributes: Map<string, Line>,
+  fail: Report,
+): Attributes {
   const out: Attributes = { tags: [], tolerance: 0, caseSensitive: false };
   const invalid = (attr: Line, key: string, rule: string, ruleZh: string): void =>
     fail(attr.line, 'BANK_ATTRIBUTE_INVALID', `"${key}" ${rule}`, `“${key}”${ruleZh}`);
@@ -575,7 +654,12 @@ function readAttributes(type: QuestionType, attributes: Map<string, Line>, fail:
         const list = /^\[(.*)\]$/.exec(value);
         const tags = list ? list[1].split(',').map((t) => t.trim()) : [];
         if (!list || (list[1].trim() !== '' && !tags.every((t) => BANK_TAG.test(t)))) {
-          invalid(attr, key, 'must be a list in brackets such as [mediating, lesson-1]', '须为方括号中的列表，例如 [mediating, lesson-1]');
+          invalid(
+            attr,
+            key,
+            'must be a list in brackets such as [mediating, lesson-1]',
+            '须为方括号中的列表，例如 [mediating, lesson-1]',
+          );
         } else {
           out.tags = [...new Set(tags.filter((t) => t !== ''))];
         }
@@ -585,7 +669,12 @@ function readAttributes(type: QuestionType, attributes: Map<string, Line>, fail:
         if (DIFFICULTIES.includes(value as Difficulty)) {
           out.difficulty = value as Difficulty;
         } else {
-          invalid(attr, key, `must be one of ${DIFFICULTIES.join(', ')}`, `须为以下之一：${DIFFICULTIES.join(', ')}`);
+          invalid(
+            attr,
+            key,
+            `must be one of ${DIFFICULTIES.join(', ')}`,
+            `须为以下之一：${DIFFICULTIES.join(', ')}`,
+          );
         }
         break;
       case 'answer':
@@ -641,7 +730,12 @@ function readContent(type: QuestionType, lines: Line[], fail: Report): Content {
   if (!hasItems) {
     const stray = stemLines.find((l) => TASK_ITEM.test(l.text));
     if (stray) {
-      fail(stray.line, 'BANK_UNEXPECTED_CHOICE', `a ${type} question has no choices`, `${type} 题没有选项`);
+      fail(
+        stray.line,
+        'BANK_UNEXPECTED_CHOICE',
+        `a ${type} question has no choices`,
+        `${type} 题没有选项`,
+      );
     }
   }
 
@@ -699,7 +793,12 @@ function buildAnswers(
   };
   for (const item of items) {
     if (item.text.trim() === '' || item.left?.trim() === '') {
-      return rule('BANK_EMPTY_CHOICE', 'a choice or pair side is empty', '有选项或配对项为空', item.line);
+      return rule(
+        'BANK_EMPTY_CHOICE',
+        'a choice or pair side is empty',
+        '有选项或配对项为空',
+        item.line,
+      );
     }
   }
   const duplicate = items.find((item, i) =>
@@ -722,7 +821,11 @@ function buildAnswers(
   switch (type) {
     case 'single':
       if (items.length < 2) {
-        return rule('BANK_TOO_FEW_CHOICES', 'a single-choice question needs at least 2 choices', '单选题至少需要 2 个选项');
+        return rule(
+          'BANK_TOO_FEW_CHOICES',
+          'a single-choice question needs at least 2 choices',
+          '单选题至少需要 2 个选项',
+        );
       }
       if (rightCount !== 1) {
         return rule(
@@ -734,10 +837,18 @@ function buildAnswers(
       return { choices: items.map((i) => choice(i, i.right ? 100 : 0)) };
     case 'multiple': {
       if (items.length < 2) {
-        return rule('BANK_TOO_FEW_CHOICES', 'a multiple-choice question needs at least 2 choices', '多选题至少需要 2 个选项');
+        return rule(
+          'BANK_TOO_FEW_CHOICES',
+          'a multiple-choice question needs at least 2 choices',
+          '多选题至少需要 2 个选项',
+        );
       }
       if (rightCount === 0) {
-        return rule('BANK_NO_RIGHT_CHOICE', 'a multiple-choice question needs at least one "- [x]" choice', '多选题至少需要一个“- [x]”正确选项');
+        return rule(
+          'BANK_NO_RIGHT_CHOICE',
+          'a multiple-choice question needs at least one "- [x]" choice',
+          '多选题至少需要一个“- [x]”正确选项',
+        );
       }
       // README: each right choice earns 1/(number right); each wrong one takes away the same.
       const share = 100 / rightCount;
@@ -754,7 +865,11 @@ function buildAnswers(
         );
       }
       if (items.length === 0) {
-        return rule('BANK_TOO_FEW_CHOICES', 'a short-answer question needs at least one "- [x]" accepted answer', '填空题至少需要一个“- [x]”可接受答案');
+        return rule(
+          'BANK_TOO_FEW_CHOICES',
+          'a short-answer question needs at least one "- [x]" accepted answer',
+          '填空题至少需要一个“- [x]”可接受答案',
+        );
       }
       return { choices: items.map((i) => choice(i, 100)), caseSensitive: attrs.caseSensitive };
     }

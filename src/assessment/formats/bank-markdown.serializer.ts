@@ -94,9 +94,14 @@ function typeAttributes(q: ParsedQuestion): string[] {
     case 'numerical': {
       const answer = q.numeric?.find((n) => n.weight === 100);
       if (!answer) {
-        throw new BankSerializeError(`question at line ${q.line}: a numerical answer worth 100% is needed`);
+        throw new BankSerializeError(
+          `question at line ${q.line}: a numerical answer worth 100% is needed`,
+        );
       }
-      return [`answer: ${answer.value}`, ...(answer.tolerance ? [`tolerance: ${answer.tolerance}`] : [])];
+      return [
+        `answer: ${answer.value}`,
+        ...(answer.tolerance ? [`tolerance: ${answer.tolerance}`] : []),
+      ];
     }
     case 'shortanswer':
       return q.caseSensitive ? ['caseSensitive: true'] : [];
@@ -119,7 +124,9 @@ function itemLines(q: ParsedQuestion): string[] {
         .filter((p) => p.left !== '')
         .map((p) => {
           if (p.left.includes('=>')) {
-            throw new BankSerializeError(`question at line ${q.line}: a left side cannot hold "=>"`);
+            throw new BankSerializeError(
+              `question at line ${q.line}: a left side cannot hold "=>"`,
+            );
           }
           return `- ${oneLine(p.left)} => ${oneLine(p.right)}`;
         });

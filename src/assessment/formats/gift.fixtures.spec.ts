@@ -15,7 +15,8 @@ const countByType = (questions: ParsedQuestion[]): Partial<Record<QuestionType, 
     {},
   );
 
-const withoutLines = (questions: ParsedQuestion[]) => questions.map(({ line: _line, ...rest }) => rest);
+const withoutLines = (questions: ParsedQuestion[]) =>
+  questions.map(({ line: _line, ...rest }) => rest);
 
 describe(`${parseGift.name} on Moodle's examples.txt`, () => {
   const result = parseGift(fixture('moodle-examples.gift.txt'));
@@ -45,7 +46,10 @@ describe(`${parseGift.name} on Moodle's examples.txt`, () => {
   });
 
   it('reads the [markdown] text format', () => {
-    expect(at(108)).toMatchObject({ textFormat: 'markdown', text: "Who's buried in **Grant's tomb**?" });
+    expect(at(108)).toMatchObject({
+      textFormat: 'markdown',
+      text: "Who's buried in **Grant's tomb**?",
+    });
   });
 
   it('reads the numerical range as a middle value and a half-range tolerance', () => {
@@ -75,7 +79,10 @@ describe(`${parseGift.name} on Moodle's examples.txt`, () => {
   });
 
   it('reads the true/false feedback for a learner who answered wrong', () => {
-    expect(at(113)).toMatchObject({ answer: false, feedbackTrue: "No one is buried in Grant's tomb." });
+    expect(at(113)).toMatchObject({
+      answer: false,
+      feedbackTrue: "No one is buried in Grant's tomb.",
+    });
   });
 
   it('writes questions that read back the same', () => {
@@ -90,7 +97,9 @@ describe(`${parseGift.name} on Moodle's import-test fixture`, () => {
   const titled = (title: string) => result.questions.filter((q) => q.title === title);
 
   it('refuses the essay with its line', () => {
-    expect(result.errors).toEqual([expect.objectContaining({ line: 2, code: 'GIFT_UNSUPPORTED_TYPE' })]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ line: 2, code: 'GIFT_UNSUPPORTED_TYPE' }),
+    ]);
   });
 
   it('imports the other eight questions', () => {
@@ -107,10 +116,16 @@ describe(`${parseGift.name} on Moodle's import-test fixture`, () => {
 
   it('keeps the [html] question text and its distractor', () => {
     const [q] = titled('Moodle activities');
-    expect(q).toMatchObject({ textFormat: 'html', text: 'Match the <b>activity</b> to the description.' });
+    expect(q).toMatchObject({
+      textFormat: 'html',
+      text: 'Match the <b>activity</b> to the description.',
+    });
     expect(q.pairs).toEqual([
       { left: 'An activity supporting asynchronous discussions.', right: 'Forum' },
-      { left: 'A teacher asks a question and specifies a choice of multiple responses.', right: 'Choice' },
+      {
+        left: 'A teacher asks a question and specifies a choice of multiple responses.',
+        right: 'Choice',
+      },
       { left: 'A bank of record entries which participants can add to.', right: 'Database' },
       { left: 'A collection of web pages that anyone can add to or edit.', right: 'Wiki' },
       { left: '', right: 'Chat' },

@@ -27,13 +27,15 @@ describe(parseGift.name, () => {
     });
 
     it('reads partial-credit weights on wrong answers of a single-answer question', () => {
-      const q = one('Difficult question.{~wrong answer ~%50%half credit answer =full credit answer}');
+      const q = one(
+        'Difficult question.{~wrong answer ~%50%half credit answer =full credit answer}',
+      );
       expect(q.choices?.map((c) => c.weight)).toEqual([0, 50, 100]);
       expect(q.choices?.[1].text).toBe('half credit answer');
     });
 
     it('reads a question with no = answer as multiple-answer, keeping negative weights', () => {
-      const q = one('Pick two {~%-50%No one ~%50%Grant ~%50%Grant\'s wife ~%-50%Grant\'s father}');
+      const q = one("Pick two {~%-50%No one ~%50%Grant ~%50%Grant's wife ~%-50%Grant's father}");
       expect(q.type).toBe('multiple');
       expect(q.choices?.map((c) => c.weight)).toEqual([-50, 50, 50, -50]);
     });
@@ -52,29 +54,39 @@ describe(parseGift.name, () => {
     });
 
     it('reads answers spread over several lines with indentation', () => {
-      const q = one('Japanese characters came from? {\n    ~India\n    =China\n    ~Korea\n    ~Egypt}');
+      const q = one(
+        'Japanese characters came from? {\n    ~India\n    =China\n    ~Korea\n    ~Egypt}',
+      );
       expect(q.choices?.map((c) => c.text)).toEqual(['India', 'China', 'Korea', 'Egypt']);
     });
 
     it('reports a multiple-answer question whose positive weights do not add up to 100%', () => {
       const result = parseGift('Pick {~%50%a ~%20%b ~c}');
       expect(result.questions).toEqual([]);
-      expect(result.errors).toEqual([expect.objectContaining({ line: 1, code: 'GIFT_WEIGHT_SUM' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 1, code: 'GIFT_WEIGHT_SUM' }),
+      ]);
     });
 
     it('reports a weight outside -100%..100% with its line', () => {
       const result = parseGift('Pick {\n=a\n~%150%b\n}');
-      expect(result.errors).toEqual([expect.objectContaining({ line: 3, code: 'GIFT_BAD_WEIGHT' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 3, code: 'GIFT_BAD_WEIGHT' }),
+      ]);
     });
 
     it('reports a multiple-choice question with a single answer', () => {
       const result = parseGift('Only one {~a}');
-      expect(result.errors).toEqual([expect.objectContaining({ line: 1, code: 'GIFT_TOO_FEW_ANSWERS' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 1, code: 'GIFT_TOO_FEW_ANSWERS' }),
+      ]);
     });
 
     it('reports an empty answer with its line', () => {
       const result = parseGift('Q {\n=a\n~\n}');
-      expect(result.errors).toEqual([expect.objectContaining({ line: 3, code: 'GIFT_EMPTY_ANSWER' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 3, code: 'GIFT_EMPTY_ANSWER' }),
+      ]);
     });
   });
 
@@ -91,7 +103,9 @@ describe(parseGift.name, () => {
     });
 
     it('adds no blank when the block ends the question', () => {
-      expect(one("Who's buried in Grant's tomb?{=no one}").text).toBe("Who's buried in Grant's tomb?");
+      expect(one("Who's buried in Grant's tomb?{=no one}").text).toBe(
+        "Who's buried in Grant's tomb?",
+      );
     });
   });
 
@@ -117,7 +131,11 @@ describe(parseGift.name, () => {
 
     it('maps feedback of a true statement the other way round', () => {
       const q = one('The sun rises in the east.{T#No, it does.#Yes!}');
-      expect(q).toMatchObject({ answer: true, feedbackFalse: 'No, it does.', feedbackTrue: 'Yes!' });
+      expect(q).toMatchObject({
+        answer: true,
+        feedbackFalse: 'No, it does.',
+        feedbackTrue: 'Yes!',
+      });
     });
 
     it('treats lower-case true as a short answer, as Moodle does', () => {
@@ -127,7 +145,7 @@ describe(parseGift.name, () => {
 
   describe('short answer', () => {
     it('reads every = answer as accepted, at full credit unless weighted', () => {
-      const q = one("Jesus Christ was from {\n=Nazareth#Yes!\n=%75%Nazereth#Misspelled.\n}");
+      const q = one('Jesus Christ was from {\n=Nazareth#Yes!\n=%75%Nazereth#Misspelled.\n}');
       expect(q).toMatchObject({
         type: 'shortanswer',
         caseSensitive: false,
@@ -155,16 +173,24 @@ describe(parseGift.name, () => {
 
   describe('numerical', () => {
     it('reads an answer with a tolerance', () => {
-      expect(one('Grant born?{#1822:5}').numeric).toEqual([{ value: 1822, tolerance: 5, weight: 100 }]);
+      expect(one('Grant born?{#1822:5}').numeric).toEqual([
+        { value: 1822, tolerance: 5, weight: 100 },
+      ]);
     });
 
     it('reads an exact answer with zero tolerance', () => {
-      expect(one("What's 2 plus 2? {#4}").numeric).toEqual([{ value: 4, tolerance: 0, weight: 100 }]);
+      expect(one("What's 2 plus 2? {#4}").numeric).toEqual([
+        { value: 4, tolerance: 0, weight: 100 },
+      ]);
     });
 
     it('stores a range as its middle value and half-range tolerance', () => {
-      expect(one('Pi? {#3.141..3.142}').numeric).toEqual([{ value: 3.1415, tolerance: 0.0005, weight: 100 }]);
-      expect(one('A number from 1 to 5 {#1..5}').numeric).toEqual([{ value: 3, tolerance: 2, weight: 100 }]);
+      expect(one('Pi? {#3.141..3.142}').numeric).toEqual([
+        { value: 3.1415, tolerance: 0.0005, weight: 100 },
+      ]);
+      expect(one('A number from 1 to 5 {#1..5}').numeric).toEqual([
+        { value: 3, tolerance: 2, weight: 100 },
+      ]);
     });
 
     it('reads several weighted answers with feedback', () => {
@@ -176,7 +202,9 @@ describe(parseGift.name, () => {
     });
 
     it('reads negative and decimal numbers', () => {
-      expect(one('Coldest? {#-40.5:0.5}').numeric).toEqual([{ value: -40.5, tolerance: 0.5, weight: 100 }]);
+      expect(one('Coldest? {#-40.5:0.5}').numeric).toEqual([
+        { value: -40.5, tolerance: 0.5, weight: 100 },
+      ]);
     });
 
     it('reads the feedback for any other answer after ~', () => {
@@ -185,15 +213,21 @@ describe(parseGift.name, () => {
 
     it('reports an answer that is not a number with its line', () => {
       const result = parseGift('Q {#\n=12:1\n=abc\n}');
-      expect(result.errors).toEqual([expect.objectContaining({ line: 3, code: 'GIFT_BAD_NUMBER' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 3, code: 'GIFT_BAD_NUMBER' }),
+      ]);
     });
 
     it('reports a range whose minimum exceeds its maximum', () => {
-      expect(parseGift('Q {#5..1}').errors).toEqual([expect.objectContaining({ code: 'GIFT_BAD_NUMBER' })]);
+      expect(parseGift('Q {#5..1}').errors).toEqual([
+        expect.objectContaining({ code: 'GIFT_BAD_NUMBER' }),
+      ]);
     });
 
     it('reports a negative tolerance', () => {
-      expect(parseGift('Q {#5:-1}').errors).toEqual([expect.objectContaining({ code: 'GIFT_BAD_NUMBER' })]);
+      expect(parseGift('Q {#5:-1}').errors).toEqual([
+        expect.objectContaining({ code: 'GIFT_BAD_NUMBER' }),
+      ]);
     });
   });
 
@@ -217,7 +251,9 @@ describe(parseGift.name, () => {
 
     it('reports a pair without -> with its line', () => {
       const result = parseGift('Match.{\n=a -> 1\n=b 2\n=c -> 3\n}');
-      expect(result.errors).toEqual([expect.objectContaining({ line: 3, code: 'GIFT_MATCH_SYNTAX' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 3, code: 'GIFT_MATCH_SYNTAX' }),
+      ]);
     });
 
     it('reports a matching question with fewer than two real pairs', () => {
@@ -229,7 +265,9 @@ describe(parseGift.name, () => {
 
   describe('names, comments, categories and tags', () => {
     it('reads the ::title:: before the text', () => {
-      const q = one('::Kanji Origins::Japanese characters originally\ncame from what country? {=China}');
+      const q = one(
+        '::Kanji Origins::Japanese characters originally\ncame from what country? {=China}',
+      );
       expect(q.title).toBe('Kanji Origins');
       expect(q.text).toBe('Japanese characters originally\ncame from what country?');
     });
@@ -268,7 +306,9 @@ describe(parseGift.name, () => {
 
     it('reports a $CATEGORY that is not alone in its paragraph', () => {
       const { questions, errors } = parseGift('$CATEGORY: A\nQ1 {T}\n\nQ2 {T}');
-      expect(errors).toEqual([expect.objectContaining({ line: 2, code: 'GIFT_CATEGORY_NOT_ALONE' })]);
+      expect(errors).toEqual([
+        expect.objectContaining({ line: 2, code: 'GIFT_CATEGORY_NOT_ALONE' }),
+      ]);
       expect(questions).toEqual([expect.objectContaining({ text: 'Q2', category: 'A' })]);
     });
 
@@ -295,7 +335,10 @@ describe(parseGift.name, () => {
 
     it('records a [markdown] text format and keeps the markdown', () => {
       const q = one("[markdown]Who's buried in **Grant's tomb**?{=no one}");
-      expect(q).toMatchObject({ textFormat: 'markdown', text: "Who's buried in **Grant's tomb**?" });
+      expect(q).toMatchObject({
+        textFormat: 'markdown',
+        text: "Who's buried in **Grant's tomb**?",
+      });
     });
 
     it('keeps [html] text as written and records the format', () => {
@@ -346,7 +389,9 @@ describe(parseGift.name, () => {
 
     it('reports a description (text without answers) as unsupported with its line', () => {
       const result = parseGift('Q1 {T}\n\nJust some introductory text.\n\nQ2 {F}');
-      expect(result.errors).toEqual([expect.objectContaining({ line: 3, code: 'GIFT_UNSUPPORTED_TYPE' })]);
+      expect(result.errors).toEqual([
+        expect.objectContaining({ line: 3, code: 'GIFT_UNSUPPORTED_TYPE' }),
+      ]);
       expect(result.questions).toHaveLength(2);
     });
 
@@ -357,7 +402,9 @@ describe(parseGift.name, () => {
     });
 
     it('reports a closing brace with no opening one', () => {
-      expect(parseGift('Q1 =a ~b}').errors).toEqual([expect.objectContaining({ code: 'GIFT_BRACE' })]);
+      expect(parseGift('Q1 =a ~b}').errors).toEqual([
+        expect.objectContaining({ code: 'GIFT_BRACE' }),
+      ]);
     });
 
     it('reports a second answer block at its line', () => {

@@ -345,7 +345,8 @@ function readTrueFalse(r: AnswerReader, question: ParsedQuestion): ParsedQuestio
   const first = body.indexOf('#');
   const second = first < 0 ? -1 : body.indexOf('#', first + 1);
   const token = (first < 0 ? body : body.slice(0, first)).trim();
-  const wrong = first < 0 ? '' : cleanText(body.slice(first + 1, second < 0 ? undefined : second), r.format);
+  const wrong =
+    first < 0 ? '' : cleanText(body.slice(first + 1, second < 0 ? undefined : second), r.format);
   const right = second < 0 ? '' : cleanText(body.slice(second + 1), r.format);
   const answer = token === 'T' || token === 'TRUE';
   const feedbackTrue = answer ? right : wrong;
@@ -439,12 +440,7 @@ function readChoice(
   const [answer, feedbackRaw] = splitFeedback(raw);
   const text = cleanText(answer, r.format);
   if (text === '') {
-    return r.fail(
-      segment.at,
-      'GIFT_EMPTY_ANSWER',
-      'an answer is empty',
-      '有一个答案为空',
-    );
+    return r.fail(segment.at, 'GIFT_EMPTY_ANSWER', 'an answer is empty', '有一个答案为空');
   }
   const feedback = feedbackRaw === undefined ? '' : cleanText(feedbackRaw, r.format);
   return { text, weight, ...(feedback ? { feedback } : {}) };

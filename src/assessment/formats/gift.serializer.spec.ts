@@ -16,7 +16,8 @@ const question = (overrides: Partial<ParsedQuestion>): ParsedQuestion => ({
   ...overrides,
 });
 
-const withoutLines = (questions: ParsedQuestion[]) => questions.map(({ line: _line, ...rest }) => rest);
+const withoutLines = (questions: ParsedQuestion[]) =>
+  questions.map(({ line: _line, ...rest }) => rest);
 
 const roundTrip = (questions: ParsedQuestion[]) => {
   const result = parseGift(serializeGift(questions));
@@ -129,7 +130,7 @@ describe(serializeGift.name, () => {
   it('writes what it reads back the same from a GIFT source', () => {
     const source = [
       '// [tag:law]',
-      '::Q1::Grant is {~buried =entombed#Yes ~living} in Grant\'s tomb.',
+      "::Q1::Grant is {~buried =entombed#Yes ~living} in Grant's tomb.",
       '',
       '$CATEGORY: Sums',
       '',
@@ -160,8 +161,12 @@ describe(serializeGift.name, () => {
   });
 
   it('writes a format tag unless the format is moodle', () => {
-    expect(serializeGift([question({ text: '**Bold**?' })])).toMatch(/^\[markdown\]\*\*Bold\*\*\?\{/);
-    expect(serializeGift([question({ textFormat: 'moodle', text: 'Plain?' })])).toMatch(/^Plain\?\{/);
+    expect(serializeGift([question({ text: '**Bold**?' })])).toMatch(
+      /^\[markdown\]\*\*Bold\*\*\?\{/,
+    );
+    expect(serializeGift([question({ textFormat: 'moodle', text: 'Plain?' })])).toMatch(
+      /^Plain\?\{/,
+    );
   });
 
   it('escapes the control characters and line breaks', () => {
@@ -216,7 +221,12 @@ describe(serializeGift.name, () => {
   });
 
   it('refuses a single-answer question with no 100% choice', () => {
-    const q = question({ choices: [{ text: 'a', weight: 50 }, { text: 'b', weight: 0 }] });
+    const q = question({
+      choices: [
+        { text: 'a', weight: 50 },
+        { text: 'b', weight: 0 },
+      ],
+    });
     expect(() => serializeGift([q])).toThrow(/100% choice/);
   });
 

@@ -18,7 +18,7 @@ export function serializeGift(questions: ParsedQuestion[]): string {
   for (const question of questions) {
     // GIFT cannot leave a category, so an empty $CATEGORY marks questions that have none.
     if ((question.category ?? '') !== (category ?? '')) {
-      out.push(`$CATEGORY: ${escape(question.category ?? '')}`);
+      out.push(`$CATEGORY:${question.category ? ` ${escape(question.category)}` : ''}`);
       category = question.category;
     }
     out.push(writeQuestion(question));
@@ -81,8 +81,7 @@ function answerBlock(q: ParsedQuestion): string {
 
 function answerLines(q: ParsedQuestion): string[] {
   const format = q.textFormat;
-  const feedback = (text: string | undefined): string =>
-    text ? `#${guard(text, format)}` : '';
+  const feedback = (text: string | undefined): string => (text ? `#${guard(text, format)}` : '');
   switch (q.type) {
     case 'single':
     case 'multiple':
@@ -90,20 +89,25 @@ function answerLines(q: ParsedQuestion): string[] {
     case 'shortanswer':
       return requireItems(q, q.choices, 1).map((choice) => {
         refuseArrow(q, `${choice.text}${choice.feedback ?? ''}`);
-        const weight = choice.weight === 100 && !choice.text.startsWith('%') ? '' : `%${choice.weight}%`;
+        const weight =
+          choice.weight === 100 && !choice.text.startsWith('%') ? '' : `%${choice.weight}%`;
         return `=${weight}${guard(choice.text, format)}${feedback(choice.feedback)}`;
       });
     case 'truefalse': {
       const right = q.answer ? q.feedbackTrue : q.feedbackFalse;
       const wrong = q.answer ? q.feedbackFalse : q.feedbackTrue;
       // `{TRUE#shown if wrong#shown if right}`, as Moodle writes it.
-      return [`${q.answer ? 'TRUE' : 'FALSE'}${feedback(wrong) || (right ? '#' : '')}${feedback(right)}`];
+      return [
+        `${q.answer ? 'TRUE' : 'FALSE'}${feedback(wrong) || (right ? '#' : '')}${feedback(right)}`,
+      ];
     }
     case 'numerical':
       return [
         ...requireItems(q, q.numeric, 1).map((answer) => {
           if (![answer.value, answer.tolerance].every(Number.isFinite)) {
-            throw new GiftSerializeError(`${describe(q)}: a numerical answer must be a finite number`);
+            throw new GiftSerializeError(
+              `${describe(q)}: a numerical answer must be a finite number`,
+            );
           }
           const weight = answer.weight === 100 ? '' : `%${answer.weight}%`;
           return `=${weight}${answer.value}:${answer.tolerance}${feedback(answer.feedback)}`;
@@ -139,7 +143,9 @@ function choiceLines(q: ParsedQuestion, choices: ParsedChoice[]): string[] {
 
 function requireItems<T>(q: ParsedQuestion, items: T[] | undefined, min: number): T[] {
   if (!items || items.length < min) {
-    throw new GiftSerializeError(`${describe(q)}: a ${q.type} question needs at least ${min} answers`);
+    throw new GiftSerializeError(
+      `${describe(q)}: a ${q.type} question needs at least ${min} answers`,
+    );
   }
   return items;
 }

@@ -2,12 +2,7 @@
 // export share it.
 
 export type QuestionType =
-  | 'single'
-  | 'multiple'
-  | 'truefalse'
-  | 'shortanswer'
-  | 'numerical'
-  | 'matching';
+  'single' | 'multiple' | 'truefalse' | 'shortanswer' | 'numerical' | 'matching';
 
 export const QUESTION_TYPES: readonly QuestionType[] = [
   'single',

@@ -83,17 +83,28 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private map(exception: unknown, request: FastifyRequest): Mapped {
     if (exception instanceof AppException) {
-      const headers = exception.code === 'RATE_LIMITED' ? { 'retry-after': String(exception.params.seconds ?? 60) } : undefined;
+      const headers = exception.status === 429 ? { 'retry-after': String(exception.params.seconds ?? 60) } : undefined;
       return { status: exception.status, code: exception.code, params: exception.params, field: exception.field, headers };
     }
+    const framework = exception && typeof exception === 'object' ? fromFrameworkError(exception as { code?: string; statusCode?: number }) : null;
+    if (framework && (exception as { code?: string }).code) {
+      return framework;
+    }
     if (exception instanceof HttpException) {
+      // Nest wraps Fastify's own errors (hooks, body parsing) into a bare HttpException; map them by what they say.
+      const text = exception.message;
+      if (/csrf/i.test(text)) {
+        return { status: 403, code: 'CSRF_INVALID', params: {} };
+      }
+      if (exception.getStatus() === 400 && !(exception.getResponse() as { message?: unknown })?.message?.toString().includes('Validation')) {
+        return { status: 400, code: /json/i.test(text) ? 'BAD_JSON' : 'BAD_REQUEST', params: {} };
+      }
       const status = exception.getStatus();
       const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'NOT_SIGNED_IN' : status === 403 ? 'FORBIDDEN' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL';
       if (code !== 'INTERNAL') {
         return { status, code, params: { field: '?', reason: '', seconds: 60 } };
       }
     }
-    const framework = exception && typeof exception === 'object' ? fromFrameworkError(exception as { code?: string; statusCode?: number }) : null;
     if (framework) {
       return framework;
     }

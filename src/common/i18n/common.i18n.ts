@@ -16,6 +16,7 @@ defineMessages(
     INTERNAL: '系统出了点问题，我们已记录下来。请稍后重试（编号 {{requestId}}）。',
     STORAGE_UNAVAILABLE: '数据库暂时不可用，您的操作没有保存，请稍后重试。',
     BAD_JSON: '提交的 JSON 格式有误，无法读取。',
+    BAD_REQUEST: '请求的格式有误，无法处理。',
   },
   {
     VALIDATION_FAILED: '“{{field}}” is not valid: {{reason}}',
@@ -31,6 +32,7 @@ defineMessages(
     INTERNAL: 'Something went wrong on our side and it has been logged. Please try again later (reference {{requestId}}).',
     STORAGE_UNAVAILABLE: 'The database is unavailable right now; nothing was saved. Please try again later.',
     BAD_JSON: 'The JSON you sent is malformed and could not be read.',
+    BAD_REQUEST: 'The request is malformed and could not be processed.',
   },
 );
 
