@@ -71,6 +71,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true },
     getToken: csrfTokenFrom,
   });
+  // Uploads sent as a raw body (CSV, GIFT, markdown) arrive as bytes; readUpload() checks size and content.
+  fastify.addContentTypeParser(['text/csv', 'text/plain', 'text/markdown', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
   await app.register(fastifyMultipart, { limits: UPLOAD_LIMITS, throwFileSizeLimit: true });
   await app.register(fastifyStatic, { root: join(ROOT_DIR, 'public'), prefix: '/static/', maxAge: '1h', decorateReply: false });
 

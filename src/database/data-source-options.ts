@@ -24,7 +24,8 @@ export const SQLITE_PRAGMAS = [
 ];
 
 export function dataSourceOptions(settings: DatabaseSettings, entities: DataSourceOptions['entities']): DataSourceOptions {
-  const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), migrationsRun: false, synchronize: false, logging: ['error'] as Array<'error'> };
+  const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), migrationsRun: false, synchronize: false, // Query errors surface through the error filter with a request id; expected ones (unique races) stay quiet.
+    logging: false };
   if (settings.type === 'postgres') {
     return { ...common, type: 'postgres', url: settings.url, extra: { max: 10 } };
   }

@@ -36,7 +36,7 @@ export const DEMO_CITY = {
           name: '松林街道',
           nameEn: 'Songlin Street',
           communities: [
-            { name: '松林社区', nameEn: 'Songlin Community', branches: ['松林社区党支部'] },
+            { name: '松林社区', nameEn: 'Songlin Community', branches: ['松林社区第一党支部', '松林社区第二党支部'] },
             { name: '枫叶社区', nameEn: 'Fengye Community', branches: ['枫叶社区党支部'] },
           ],
         },

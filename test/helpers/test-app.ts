@@ -67,6 +67,7 @@ export async function startTestApp(opts: { demo?: boolean; env?: Record<string, 
     LOG_LEVEL: 'error',
     DEMO: opts.demo === false ? '0' : '1',
     PORT: '0',
+    ...(process.env.TEST_CONTENT_DIR ? { CONTENT_DIR: process.env.TEST_CONTENT_DIR } : {}),
     ...opts.env,
   };
   if (TEST_DB === 'postgres') {
