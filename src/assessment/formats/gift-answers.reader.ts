@@ -24,7 +24,7 @@ export interface Segment extends Span {
 const WEIGHT = /^%(-?\d+(?:\.\d+)?)%/;
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-// Moodle accepts 0.5 % of slack in the sum of multiple-answer weights (it rounds the fraction to 2 places).
+// Moodle rounds the summed fractions to 2 places before checking they make 1, so 3 x 33.33% passes.
 const WEIGHT_SUM_SLACK = 0.5;
 
 export interface AnswerReader {
