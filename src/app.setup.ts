@@ -127,7 +127,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   // Page context for every template: language, the person and their navigation, a CSRF token for forms.
   fastify.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (!isApiRequest(req) && req.method === 'GET') {
+    if (!isApiRequest(req)) {
       reply.locals = {
         ...(reply.locals ?? {}),
         lang: req.lang,

@@ -1,0 +1,140 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In, Repository } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { AttemptEntity, AttemptQuestionEntity, NotebookEntryEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import { CourseLinks } from './course-links';
+import { gradeQuestion, scoreAttempt } from './grading';
+
+/** Emitted after commit when a learner passes a quiz (certification listens). */
+export interface QuizPassedEvent {
+  userId: string;
+  quizId: string;
+  courseId: string;
+  lessonId: string | null;
+  scorePercent: number;
+  at: string;
+}
+
+export const QUIZ_PASSED = 'quiz.passed';
+
+/**
+ * Closes and grades an attempt exactly once. The status compare-and-set (`open` -> `submitted`) is the first
+ * write of the grading transaction: on PostgreSQL a concurrent submit waits on that row and then matches
+ * nothing; on SQLite transactions run one after another. Whoever loses simply reads the stored grade.
+ */
+@Injectable()
+export class AttemptGradingService {
+  private readonly logger = new Logger('Grading');
+
+  constructor(
+    @InjectRepository(AttemptEntity) private readonly attempts: Repository<AttemptEntity>,
+    private readonly tx: TransactionService,
+    private readonly courses: CourseLinks,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Grades the attempt if still open; `auto` marks a close by the deadline (submitted at the deadline). */
+  async finalize(attemptId: string, auto: boolean): Promise<AttemptEntity> {
+    const passed = await this.tx.run(async (m) => {
+      const now = new Date();
+      const before = await m.getRepository(AttemptEntity).findOneBy({ id: attemptId });
+      if (!before || before.status !== 'open') {
+        return null;
+      }
+      const submittedAt = auto && before.deadline && before.deadline < now ? before.deadline : now;
+      const claimed = await m
+        .createQueryBuilder()
+        .update(AttemptEntity)
+        .set({ status: 'submitted', submittedAt, autoSubmitted: auto })
+        .where('id = :id AND status = :open', { id: attemptId, open: 'open' })
+        .execute();
+      if (!claimed.affected) {
+        return null;
+      }
+      return this.grade(m, before, submittedAt);
+    });
+    if (passed) {
+      await this.events.emitAsync(QUIZ_PASSED, passed);
+    }
+    const after = await this.attempts.findOneBy({ id: attemptId });
+    if (!after) {
+      throw new Error(`attempt ${attemptId} vanished`);
+    }
+    return after;
+  }
+
+  private async grade(m: EntityManager, attempt: AttemptEntity, at: Date): Promise<QuizPassedEvent | null> {
+    const quiz = await m.getRepository(QuizEntity).findOneByOrFail({ id: attempt.quizId });
+    const rows = await m.getRepository(AttemptQuestionEntity).find({ where: { attemptId: attempt.id }, order: { position: 'ASC' } });
+    const questions = await m.getRepository(QuestionEntity).find({ where: { id: In(rows.map((r) => r.questionId)) } });
+    const byId = new Map(questions.map((q) => [q.id, q]));
+    const credits: number[] = [];
+    const wrong: string[] = [];
+    for (const row of rows) {
+      const q = byId.get(row.questionId);
+      const g = q ? gradeQuestion(q.type, q.parts, row.response) : { credit: 0, correct: false };
+      credits.push(g.credit);
+      if (!g.correct) {
+        wrong.push(row.questionId);
+      }
+      await m.getRepository(AttemptQuestionEntity).update({ id: row.id }, { credit: g.credit, correct: g.correct });
+    }
+    const score = scoreAttempt(credits, quiz.passMark);
+    await m.getRepository(AttemptEntity).update(
+      { id: attempt.id },
+      { score: score.score, maxScore: score.maxScore, scorePercent: score.scorePercent, passed: score.passed },
+    );
+    await this.toNotebook(m, attempt.userId, quiz.id, wrong, at);
+    if (!score.passed) {
+      return null;
+    }
+    const course = await this.courses.course(quiz.courseSlug, m);
+    if (course) {
+      // Credited once per quiz per person (the quiz id is the activity), however many attempts pass.
+      await this.courses.credit(m, {
+        userId: attempt.userId,
+        quizId: quiz.id,
+        trainingKind: course.trainingKind,
+        occurredAt: at,
+        title: quiz.title,
+        courseSlug: course.slug,
+      });
+    } else {
+      this.logger.warn(`quiz ${quiz.id}: course ${quiz.courseSlug} not found, no study hours credited`);
+    }
+    return {
+      userId: attempt.userId,
+      quizId: quiz.id,
+      courseId: quiz.courseId,
+      lessonId: quiz.lessonId,
+      scorePercent: score.scorePercent,
+      at: at.toISOString(),
+    };
+  }
+
+  /** Every question answered wrong (or partly) goes (back) into the notebook with its right-count reset. */
+  private async toNotebook(m: EntityManager, userId: string, quizId: string, questionIds: string[], at: Date): Promise<void> {
+    if (questionIds.length === 0) {
+      return;
+    }
+    const repo = m.getRepository(NotebookEntryEntity);
+    const existing = await repo.find({ where: { userId, questionId: In(questionIds) } });
+    const byQuestion = new Map(existing.map((e) => [e.questionId, e]));
+    for (const questionId of questionIds) {
+      const entry = byQuestion.get(questionId);
+      if (entry) {
+        await repo.update(
+          { id: entry.id },
+          { timesWrong: entry.timesWrong + 1, rightCount: 0, clearedAt: null, quizId, addedAt: entry.clearedAt ? at : entry.addedAt },
+        );
+      } else {
+        await repo.insert(
+          repo.create({ id: randomUUID(), userId, questionId, quizId, timesWrong: 1, rightCount: 0, addedAt: at, practisedAt: null, clearedAt: null }),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,295 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomInt, randomUUID } from 'node:crypto';
+import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { Actor } from '../common/access/actor';
+import { isUniqueViolation } from '../database/db-errors';
+import { TransactionService } from '../database/transaction.service';
+import { AssessmentScope } from './assessment-scope';
+import { AttemptEntity, AttemptQuestionEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import { AssessmentException } from './assessment.exception';
+import { AttemptView, OpenQuestionView, toAttemptSummary, toOpenQuestion, toReviewQuestion } from './assessment.view';
+import { AttemptGradingService } from './attempt-grading.service';
+import { checkResponse } from './grading';
+import { QuizzesService } from './quizzes.service';
+
+/** How often open attempts past their deadline are closed even when nobody touches them. */
+const SWEEP_MS = 30_000;
+
+export function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+export interface StartedAttempt {
+  attemptId: string;
+  deadline: string | null;
+  /** True when an attempt already in progress was returned instead of a new one. */
+  resumed: boolean;
+  questions: OpenQuestionView[];
+}
+
+/** Starting, answering, submitting and reading attempts. */
+@Injectable()
+export class AttemptsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Attempts');
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectRepository(AttemptEntity) private readonly attempts: Repository<AttemptEntity>,
+    @InjectRepository(AttemptQuestionEntity) private readonly attemptQuestions: Repository<AttemptQuestionEntity>,
+    @InjectRepository(QuestionEntity) private readonly questions: Repository<QuestionEntity>,
+    @InjectRepository(QuizEntity) private readonly quizzes: Repository<QuizEntity>,
+    private readonly quizService: QuizzesService,
+    private readonly grading: AttemptGradingService,
+    private readonly scope: AssessmentScope,
+    private readonly tx: TransactionService,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      void this.sweep().catch((error: unknown) => this.logger.error(`sweep failed: ${String(error)}`));
+    }, SWEEP_MS);
+    // The sweep must never keep a CLI command or a test process alive.
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+  }
+
+  /** Closes and grades every open attempt whose deadline has passed, from the answers saved. */
+  async sweep(now = new Date()): Promise<number> {
+    const due = await this.attempts.find({ where: { status: 'open', deadline: LessThan(now) }, select: { id: true }, take: 200 });
+    for (const a of due) {
+      await this.grading.finalize(a.id, true);
+    }
+    return due.length;
+  }
+
+  async start(actor: Actor, quizId: string): Promise<StartedAttempt> {
+    const { quiz, enrolled } = await this.quizService.access(actor, quizId);
+    if (!enrolled) {
+      throw new AssessmentException('NOT_ENROLLED');
+    }
+    const now = new Date();
+    if (quiz.opensAt && quiz.opensAt > now) {
+      throw new AssessmentException('QUIZ_NOT_OPEN', { at: quiz.opensAt.toISOString() });
+    }
+    if (quiz.closesAt && quiz.closesAt <= now) {
+      throw new AssessmentException('QUIZ_CLOSED');
+    }
+    await this.closeOverdue(quiz.id, actor.userId);
+    // Two concurrent starts on PostgreSQL may both count n attempts and both insert number n+1: the unique
+    // (quiz, user, number) lets one through; the other retries and then resumes it or finds none left.
+    for (let tries = 0; ; tries++) {
+      try {
+        return await this.tx.run((m) => this.startIn(m, quiz, actor.userId));
+      } catch (error) {
+        if (!isUniqueViolation(error) || tries >= 4) {
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async startIn(m: EntityManager, quiz: QuizEntity, userId: string): Promise<StartedAttempt> {
+    const repo = m.getRepository(AttemptEntity);
+    const mine = await repo.find({ where: { quizId: quiz.id, userId }, order: { number: 'DESC' } });
+    const now = new Date();
+    const open = mine.find((a) => a.status === 'open' && (!a.deadline || a.deadline > now));
+    if (open) {
+      return { ...(await this.openView(m, open)), resumed: true };
+    }
+    if (quiz.attemptsAllowed !== null && mine.length >= quiz.attemptsAllowed) {
+      throw new AssessmentException('NO_ATTEMPTS_LEFT', { n: quiz.attemptsAllowed });
+    }
+    const pool = (await m.getRepository(QuestionEntity).find({ where: { bankId: quiz.bankId, retired: false }, order: { position: 'ASC' } })).filter(
+      (q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)),
+    );
+    if (pool.length === 0) {
+      throw new AssessmentException('QUIZ_HAS_NO_QUESTIONS');
+    }
+    const count = Math.min(quiz.questionCount ?? pool.length, pool.length);
+    let drawn = count < pool.length ? shuffled(pool).slice(0, count) : pool;
+    drawn = quiz.shuffleQuestions ? shuffled(drawn) : [...drawn].sort((a, b) => a.position - b.position);
+    const limits = [quiz.timeLimitSeconds ? now.getTime() + quiz.timeLimitSeconds * 1000 : Infinity, quiz.closesAt?.getTime() ?? Infinity];
+    const end = Math.min(...limits);
+    const attempt = repo.create({
+      id: randomUUID(),
+      quizId: quiz.id,
+      userId,
+      number: (mine[0]?.number ?? 0) + 1,
+      status: 'open',
+      startedAt: now,
+      deadline: Number.isFinite(end) ? new Date(end) : null,
+      submittedAt: null,
+      autoSubmitted: false,
+      score: null,
+      maxScore: drawn.length,
+      scorePercent: null,
+      passed: null,
+    });
+    await repo.insert(attempt);
+    const rows = drawn.map((q, i) => {
+      const order = <T>(items: T[]): T[] => (quiz.shuffleOptions ? shuffled(items) : items);
+      const layout =
+        q.type === 'matching'
+          ? // The right column is always shuffled: in authored order it would line up with the left one.
+            { left: order((q.parts.left ?? []).map((l) => l.id)), right: shuffled((q.parts.right ?? []).map((r) => r.id)) }
+          : q.type === 'single' || q.type === 'multiple'
+            ? { options: order((q.parts.options ?? []).map((o) => o.id)) }
+            : {};
+      return m.getRepository(AttemptQuestionEntity).create({
+        id: randomUUID(),
+        attemptId: attempt.id,
+        questionId: q.id,
+        position: i + 1,
+        layout,
+        response: null,
+        answeredAt: null,
+        credit: null,
+        correct: null,
+      });
+    });
+    await m.getRepository(AttemptQuestionEntity).insert(rows);
+    return { ...(await this.openView(m, attempt)), resumed: false };
+  }
+
+  private async openView(m: EntityManager, attempt: AttemptEntity): Promise<Omit<StartedAttempt, 'resumed'>> {
+    const { rows, byId } = await this.loadQuestions(attempt.id, m);
+    return {
+      attemptId: attempt.id,
+      deadline: attempt.deadline?.toISOString() ?? null,
+      questions: rows.flatMap((aq) => {
+        const q = byId.get(aq.questionId);
+        return q ? [toOpenQuestion(q, aq)] : [];
+      }),
+    };
+  }
+
+  async saveAnswer(actor: Actor, attemptId: string, questionId: string, response: unknown): Promise<{ questionId: string; savedAt: string }> {
+    const attempt = await this.own(actor, attemptId);
+    if (attempt.status !== 'open') {
+      throw new AssessmentException('ATTEMPT_CLOSED');
+    }
+    const row = await this.attemptQuestions.findOneBy({ attemptId, questionId });
+    if (!row) {
+      throw new AssessmentException('QUESTION_NOT_IN_ATTEMPT', {}, 'questionId');
+    }
+    const question = await this.questions.findOneByOrFail({ id: questionId });
+    const check = checkResponse(question.type, question.parts, response);
+    if (!check.ok) {
+      throw new AssessmentException('INVALID_RESPONSE', { reasonKey: check.reason }, 'response');
+    }
+    const now = new Date();
+    const saved = await this.tx.run((m) =>
+      m
+        .createQueryBuilder()
+        .update(AttemptQuestionEntity)
+        .set({ response: check.value, answeredAt: now })
+        .where('id = :id', { id: row.id })
+        // Refused atomically once the attempt is submitted or its deadline has passed.
+        .andWhere('attempt_id IN (SELECT a.id FROM quiz_attempts a WHERE a.id = :attemptId AND a.status = :open AND (a.deadline IS NULL OR a.deadline > :now))', {
+          attemptId,
+          open: 'open',
+          now: now.toISOString(),
+        })
+        .execute(),
+    );
+    if (!saved.affected) {
+      throw new AssessmentException('ATTEMPT_CLOSED');
+    }
+    return { questionId, savedAt: now.toISOString() };
+  }
+
+  async submit(actor: Actor, attemptId: string): Promise<{ attemptId: string; score: number; maxScore: number; scorePercent: number; passed: boolean }> {
+    const attempt = await this.own(actor, attemptId);
+    const done = attempt.status === 'open' ? await this.grading.finalize(attempt.id, false) : attempt;
+    return { attemptId: done.id, score: done.score ?? 0, maxScore: done.maxScore, scorePercent: done.scorePercent ?? 0, passed: done.passed === true };
+  }
+
+  /** The attempt as its owner (per the review policy) or a trainer in scope (everything) may see it. */
+  async view(actor: Actor, attemptId: string): Promise<AttemptView & { quiz: QuizEntity; asAuthor: boolean }> {
+    const attempt = await this.touch(await this.findVisible(actor, attemptId));
+    const quiz = await this.quizzes.findOneByOrFail({ id: attempt.quizId });
+    const asAuthor = attempt.userId !== actor.userId;
+    const { rows, byId } = await this.loadQuestions(attempt.id);
+    const now = new Date();
+    let review: AttemptView['review'] = 'none';
+    let reviewFrom: string | undefined;
+    if (attempt.status === 'submitted') {
+      const waiting = !asAuthor && quiz.reviewWhen === 'after_close' && quiz.closesAt !== null && quiz.closesAt > now;
+      review = asAuthor ? 'feedback' : waiting ? 'score_only' : quiz.review;
+      reviewFrom = waiting ? quiz.closesAt?.toISOString() : undefined;
+    }
+    const questions = rows.flatMap((aq) => {
+      const q = byId.get(aq.questionId);
+      if (!q) {
+        return [];
+      }
+      return [review === 'none' ? toOpenQuestion(q, aq) : toReviewQuestion(q, aq, review)];
+    });
+    return { ...toAttemptSummary(attempt), review, ...(reviewFrom ? { reviewFrom } : {}), questions, quiz, asAuthor };
+  }
+
+  /** The actor's attempts at a quiz, newest first (closing overdue ones first). */
+  async mine(actor: Actor, quizId: string): Promise<AttemptEntity[]> {
+    await this.closeOverdue(quizId, actor.userId);
+    return this.attempts.find({ where: { quizId, userId: actor.userId }, order: { number: 'DESC' } });
+  }
+
+  /** An attempt still open at its deadline is closed and graded on the next request that touches it. */
+  private async touch(attempt: AttemptEntity): Promise<AttemptEntity> {
+    if (attempt.status === 'open' && attempt.deadline && attempt.deadline <= new Date()) {
+      return this.grading.finalize(attempt.id, true);
+    }
+    return attempt;
+  }
+
+  private async closeOverdue(quizId: string, userId: string): Promise<void> {
+    const due = await this.attempts.find({ where: { quizId, userId, status: 'open', deadline: LessThan(new Date()) } });
+    for (const a of due) {
+      await this.grading.finalize(a.id, true);
+    }
+  }
+
+  /** The actor's own attempt (closed first if overdue), else 404. */
+  private async own(actor: Actor, attemptId: string): Promise<AttemptEntity> {
+    const attempt = await this.attempts.findOneBy({ id: attemptId, userId: actor.userId });
+    if (!attempt) {
+      throw new AssessmentException('ATTEMPT_NOT_FOUND');
+    }
+    return this.touch(attempt);
+  }
+
+  private async findVisible(actor: Actor, attemptId: string): Promise<AttemptEntity> {
+    const attempt = await this.attempts.findOneBy({ id: attemptId });
+    if (!attempt) {
+      throw new AssessmentException('ATTEMPT_NOT_FOUND');
+    }
+    if (attempt.userId === actor.userId) {
+      return attempt;
+    }
+    // A trainer sees attempts at quizzes in their subtree.
+    const quiz = await this.quizzes.findOneBy({ id: attempt.quizId });
+    if (!quiz || quiz.orgId === null || !(await this.scope.canRead(actor, quiz.orgId))) {
+      throw new AssessmentException('ATTEMPT_NOT_FOUND');
+    }
+    return attempt;
+  }
+
+  private async loadQuestions(attemptId: string, m?: EntityManager): Promise<{ rows: AttemptQuestionEntity[]; byId: Map<string, QuestionEntity> }> {
+    const aqRepo = m ? m.getRepository(AttemptQuestionEntity) : this.attemptQuestions;
+    const qRepo = m ? m.getRepository(QuestionEntity) : this.questions;
+    const rows = await aqRepo.find({ where: { attemptId }, order: { position: 'ASC' } });
+    const questions = rows.length ? await qRepo.find({ where: { id: In(rows.map((r) => r.questionId)) } }) : [];
+    return { rows, byId: new Map(questions.map((q) => [q.id, q])) };
+  }
+}
