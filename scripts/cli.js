@@ -3,5 +3,8 @@ const { spawn } = require('node:child_process');
 const { ensureBuild, root } = require('./ensure-build');
 
 const entry = ensureBuild('cli/cli.js');
-const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+});
 child.on('exit', (code) => process.exit(code ?? 0));

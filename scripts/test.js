@@ -17,12 +17,22 @@ if (only) {
   console.error(`Chromium is required (REQUIRE_BROWSER=1) but was not found at ${chromium}.`);
   process.exit(1);
 } else {
-  console.warn(`\n*** Browser tests SKIPPED: Chromium was not found at ${chromium}.\n*** Install it with: sudo apt-get install -y chromium   (or set CHROMIUM_PATH)\n`);
+  console.warn(
+    `\n*** Browser tests SKIPPED: Chromium was not found at ${chromium}.\n*** Install it with: sudo apt-get install -y chromium   (or set CHROMIUM_PATH)\n`,
+  );
 }
 
 const extra = process.argv.slice(2);
 const out = join(mkdtempSync(join(tmpdir(), 'cadre-jest-')), 'results.json');
-const args = ['jest', '--selectProjects', ...projects, '--runInBand', '--json', `--outputFile=${out}`, ...extra];
+const args = [
+  'jest',
+  '--selectProjects',
+  ...projects,
+  '--runInBand',
+  '--json',
+  `--outputFile=${out}`,
+  ...extra,
+];
 const run = spawnSync('npx', args, { stdio: 'inherit', env: process.env });
 
 let summary = 'no test ran';
@@ -30,6 +40,8 @@ if (existsSync(out)) {
   const r = JSON.parse(readFileSync(out, 'utf8'));
   summary = `${r.numPassedTests} passed, ${r.numFailedTests} failed${r.numPendingTests ? `, ${r.numPendingTests} skipped` : ''}`;
 }
-console.log(`\n${haveBrowser ? '' : '(browser tests skipped) '}${process.env.TEST_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}:`);
+console.log(
+  `\n${haveBrowser ? '' : '(browser tests skipped) '}${process.env.TEST_DB === 'postgres' ? 'PostgreSQL' : 'SQLite'}:`,
+);
 console.log(summary);
 process.exit(run.status ?? 1);

@@ -28,15 +28,24 @@ export const UPLOAD_LIMITS = { fileSize: 5 * 1024 * 1024, files: 1, fields: 20, 
 
 function partials(): Record<string, string> {
   const dir = join(VIEWS_DIR, 'partials');
-  return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.hbs')).map((f) => [f.replace(/\.hbs$/, ''), `partials/${f}`]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.hbs'))
+      .map((f) => [f.replace(/\.hbs$/, ''), `partials/${f}`]),
+  );
 }
 
 function csrfTokenFrom(req: FastifyRequest): string | undefined {
   const body = req.body as Record<string, unknown> | undefined;
-  const fromBody = body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
+  const fromBody =
+    body && typeof body === 'object' && typeof body._csrf === 'string' ? body._csrf : undefined;
   const header = req.headers['x-csrf-token'];
   const query = (req.query as Record<string, unknown> | undefined)?._csrf;
-  return fromBody ?? (typeof header === 'string' ? header : undefined) ?? (typeof query === 'string' ? query : undefined);
+  return (
+    fromBody ??
+    (typeof header === 'string' ? header : undefined) ??
+    (typeof query === 'string' ? query : undefined)
+  );
 }
 
 /**
@@ -72,9 +81,18 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     getToken: csrfTokenFrom,
   });
   // Uploads sent as a raw body (CSV, GIFT, markdown) arrive as bytes; readUpload() checks size and content.
-  fastify.addContentTypeParser(['text/csv', 'text/plain', 'text/markdown', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+  fastify.addContentTypeParser(
+    ['text/csv', 'text/plain', 'text/markdown', 'application/octet-stream'],
+    { parseAs: 'buffer', bodyLimit: 5 * 1024 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
   await app.register(fastifyMultipart, { limits: UPLOAD_LIMITS, throwFileSizeLimit: true });
-  await app.register(fastifyStatic, { root: join(ROOT_DIR, 'public'), prefix: '/static/', maxAge: '1h', decorateReply: false });
+  await app.register(fastifyStatic, {
+    root: join(ROOT_DIR, 'public'),
+    prefix: '/static/',
+    maxAge: '1h',
+    decorateReply: false,
+  });
 
   const hbs = Handlebars.create();
   registerHelpers(hbs);
@@ -92,7 +110,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     const query = req.query as Record<string, unknown> | undefined;
     req.lang = pickLanguage(query?.lang, req.cookies.lang, req.headers['accept-language']);
     if (typeof query?.lang === 'string' && query.lang === req.lang) {
-      void reply.setCookie('lang', req.lang, { path: '/', sameSite: 'lax', httpOnly: true, maxAge: 365 * 24 * 3600 });
+      void reply.setCookie('lang', req.lang, {
+        path: '/',
+        sameSite: 'lax',
+        httpOnly: true,
+        maxAge: 365 * 24 * 3600,
+      });
     }
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {
@@ -110,20 +133,26 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
 
   // CSRF on every unsafe request that a browser could send with ambient credentials (cookies or a form);
   // bearer-token API calls carry no ambient credential and need none.
-  fastify.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-    const bearer = req.headers.authorization?.startsWith('Bearer ');
-    const needsCsrf = UNSAFE.has(req.method) && !bearer && (!isApiRequest(req) || req.cookies[SESSION_COOKIE] !== undefined);
-    if (!needsCsrf) {
-      return done();
-    }
-    fastify.csrfProtection(req, reply, (err?: Error) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      if (!err && body && typeof body === 'object' && '_csrf' in body) {
-        delete body._csrf;
+  fastify.addHook(
+    'preHandler',
+    (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      const bearer = req.headers.authorization?.startsWith('Bearer ');
+      const needsCsrf =
+        UNSAFE.has(req.method) &&
+        !bearer &&
+        (!isApiRequest(req) || req.cookies[SESSION_COOKIE] !== undefined);
+      if (!needsCsrf) {
+        return done();
       }
-      done(err);
-    });
-  });
+      fastify.csrfProtection(req, reply, (err?: Error) => {
+        const body = req.body as Record<string, unknown> | undefined;
+        if (!err && body && typeof body === 'object' && '_csrf' in body) {
+          delete body._csrf;
+        }
+        done(err);
+      });
+    },
+  );
 
   // Page context for every template: language, the person and their navigation, a CSRF token for forms.
   fastify.addHook('preHandler', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -134,7 +163,12 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
         htmlLang: req.lang,
         isEnglish: req.lang === 'en',
         path: req.url.split('?')[0],
-        actor: req.actor ? { displayName: req.actor.displayName, roles: [...new Set(req.actor.grants.map((g) => g.role))] } : null,
+        actor: req.actor
+          ? {
+              displayName: req.actor.displayName,
+              roles: [...new Set(req.actor.grants.map((g) => g.role))],
+            }
+          : null,
         nav: navFor(req.actor, req.url.split('?')[0] ?? '/'),
         csrfToken: reply.generateCsrf(),
       };
@@ -156,7 +190,9 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     app,
     new DocumentBuilder()
       .setTitle('Cadre Academy API')
-      .setDescription('JSON API of Cadre Academy. Sign in at POST /api/v1/auth/login and send the token as a bearer token.')
+      .setDescription(
+        'JSON API of Cadre Academy. Sign in at POST /api/v1/auth/login and send the token as a bearer token.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

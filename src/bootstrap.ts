@@ -16,7 +16,9 @@ export function logLevels(level: AppConfigService['logLevel']): LogLevel[] {
 }
 
 /** Builds the whole application (HTTP, views, database) without listening; used by main.ts and the tests. */
-export async function createApp(config: AppConfigService = new AppConfigService()): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfigService = new AppConfigService(),
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
@@ -24,10 +26,14 @@ export async function createApp(config: AppConfigService = new AppConfigService(
     // Requests carry an id that error logs and 500 pages quote, so a report can be matched to the log.
     requestIdHeader: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
-    logger: logLevels(config.logLevel),
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    adapter,
+    {
+      logger: logLevels(config.logLevel),
+      bufferLogs: false,
+    },
+  );
   await configureApp(app);
   await app.init();
   return app;
@@ -37,7 +43,10 @@ export async function createApp(config: AppConfigService = new AppConfigService(
  * On a fresh database: import `content/` (policy, courses, banks) and, outside production, the demo city.
  * A database that already holds data is left alone.
  */
-export async function prepareData(app: NestFastifyApplication, config: AppConfigService): Promise<{ seeded: boolean }> {
+export async function prepareData(
+  app: NestFastifyApplication,
+  config: AppConfigService,
+): Promise<{ seeded: boolean }> {
   const policy = app.get(PolicyService);
   if ((await policy.all()).length === 0) {
     const report = await app.get(ContentImportService).import(config.contentDir);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createApp, prepareData, startupLogger } from './bootstrap';
-import { AppConfigService, } from './config/app-config.service';
+import { AppConfigService } from './config/app-config.service';
 import { ConfigValidationError } from './config/app-config';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from './demo/demo-city';
 
@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const url = `http://${config.host}:${config.port}`;
   startupLogger.log(`Cadre Academy is running at ${url} (database: ${config.database.type})`);
   if (config.demo) {
-    const lines = DEMO_ACCOUNTS.map((a) => `  ${a.username.padEnd(10)} ${DEMO_PASSWORD}   ${a.where}`);
+    const lines = DEMO_ACCOUNTS.map(
+      (a) => `  ${a.username.padEnd(10)} ${DEMO_PASSWORD}   ${a.where}`,
+    );
     console.log(`\nDemo accounts (sign in at ${url}/login):\n${lines.join('\n')}\n`);
   }
 }

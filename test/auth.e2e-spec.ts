@@ -27,45 +27,73 @@ describe('Sign-in, sessions and tokens', () => {
   });
 
   it('answers 401 with a message in the request language for a wrong password', async () => {
-    const zh = await t.api('POST', '/api/v1/auth/login', { body: { username: 'trainer', password: 'wrong-password' } });
+    const zh = await t.api('POST', '/api/v1/auth/login', {
+      body: { username: 'trainer', password: 'wrong-password' },
+    });
     expect(zh.status).toBe(401);
-    expect(zh.json).toEqual({ statusCode: 401, error: 'INVALID_CREDENTIALS', message: '用户名或密码不正确。' });
-    const en = await t.api('POST', '/api/v1/auth/login?lang=en', { body: { username: 'trainer', password: 'wrong-password' } });
+    expect(zh.json).toEqual({
+      statusCode: 401,
+      error: 'INVALID_CREDENTIALS',
+      message: '用户名或密码不正确。',
+    });
+    const en = await t.api('POST', '/api/v1/auth/login?lang=en', {
+      body: { username: 'trainer', password: 'wrong-password' },
+    });
     expect(en.json.message).toBe('The username or password is wrong.');
   });
 
   it('refuses the 11th failed attempt in a minute with 429, even with the right password', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++) {
-      statuses.push((await t.api('POST', '/api/v1/auth/login', { body: { username: 'user005', password: `nope-${i}` } })).status);
+      statuses.push(
+        (
+          await t.api('POST', '/api/v1/auth/login', {
+            body: { username: 'user005', password: `nope-${i}` },
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual(Array(10).fill(401));
-    const eleventh = await t.api('POST', '/api/v1/auth/login', { body: { username: 'user005', password: 'demo1234' } });
+    const eleventh = await t.api('POST', '/api/v1/auth/login', {
+      body: { username: 'user005', password: 'demo1234' },
+    });
     expect(eleventh.status).toBe(429);
     expect(Number(eleventh.headers.get('retry-after'))).toBeGreaterThan(0);
   }, 30000);
 
   it('never refuses many different people signing in from one address', async () => {
     for (let i = 10; i < 30; i++) {
-      const res = await t.api('POST', '/api/v1/auth/login', { body: { username: `user0${i}`, password: 'demo1234' } });
+      const res = await t.api('POST', '/api/v1/auth/login', {
+        body: { username: `user0${i}`, password: 'demo1234' },
+      });
       expect(res.status).toBe(200);
     }
   }, 30000);
 
   it('answers 400 naming an unknown JSON field', async () => {
-    const res = await t.api('POST', '/api/v1/auth/login', { body: { username: 'cadre', password: 'demo1234', role: 'admin' } });
+    const res = await t.api('POST', '/api/v1/auth/login', {
+      body: { username: 'cadre', password: 'demo1234', role: 'admin' },
+    });
     expect(res.status).toBe(400);
     expect(res.json.error).toBe('UNKNOWN_FIELD');
     expect(res.json.message).toContain('role');
   });
 
   it('answers 400 naming a field of the wrong type, not 500', async () => {
-    const res = await t.api('POST', '/api/v1/auth/login', { body: { username: ['cadre'], password: 'demo1234' } });
+    const res = await t.api('POST', '/api/v1/auth/login', {
+      body: { username: ['cadre'], password: 'demo1234' },
+    });
     expect(res.status).toBe(400);
     expect(res.json.message).toContain('username');
-    const bad = await t.api('POST', '/api/v1/auth/login', { raw: '{"username": "x", ', headers: { 'content-type': 'application/json' } });
+    const bad = await t.api('POST', '/api/v1/auth/login', {
+      raw: '{"username": "x", ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.status).toBe(400);
-    const proto = await t.api('POST', '/api/v1/auth/login', { raw: '{"username":"x","password":"y","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } });
+    const proto = await t.api('POST', '/api/v1/auth/login', {
+      raw: '{"username":"x","password":"y","__proto__":{"admin":true}}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(proto.status).toBe(400);
   });
 
@@ -77,9 +105,13 @@ describe('Sign-in, sessions and tokens', () => {
 
   it('stores only a hash of tokens and passwords', async () => {
     const token = await t.token('secretary');
-    const rows: Array<{ token_hash: string }> = await t.dataSource.query('SELECT token_hash FROM auth_sessions');
+    const rows: Array<{ token_hash: string }> = await t.dataSource.query(
+      'SELECT token_hash FROM auth_sessions',
+    );
     expect(rows.some((r) => r.token_hash === token)).toBe(false);
-    const users: Array<{ password_hash: string }> = await t.dataSource.query("SELECT password_hash FROM users WHERE username = 'secretary'");
+    const users: Array<{ password_hash: string }> = await t.dataSource.query(
+      "SELECT password_hash FROM users WHERE username = 'secretary'",
+    );
     expect(users[0]?.password_hash).toMatch(/^scrypt\$/);
   });
 

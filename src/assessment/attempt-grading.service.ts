@@ -66,7 +66,8 @@ export class AttemptGradingService {
     return after;
   }
 
-  private async grade(m: EntityManager, attempt: AttemptEntity, at: Date): Promise<QuizPassedEvent | null> {
+  /** Grades a just-claimed attempt inside `m` (also used by the demo seed). */
+  async grade(m: EntityManager, attempt: AttemptEntity, at: Date): Promise<QuizPassedEvent | null> {
     const quiz = await m.getRepository(QuizEntity).findOneByOrFail({ id: attempt.quizId });
     const rows = await m.getRepository(AttemptQuestionEntity).find({ where: { attemptId: attempt.id }, order: { position: 'ASC' } });
     const questions = await m.getRepository(QuestionEntity).find({ where: { id: In(rows.map((r) => r.questionId)) } });

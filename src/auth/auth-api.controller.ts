@@ -13,7 +13,9 @@ export class AuthApiController {
   @Public()
   @Post('auth/login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in; answers a bearer token. 401 bad credentials, 429 after repeated failures.' })
+  @ApiOperation({
+    summary: 'Sign in; answers a bearer token. 401 bad credentials, 429 after repeated failures.',
+  })
   async login(@Body() dto: LoginDto, @ClientIp() ip: string) {
     const { secret, actor } = await this.auth.signIn(dto.username, dto.password, 'token', ip);
     return {

@@ -11,7 +11,8 @@ import { AuthService } from './auth.service';
 import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
 import { CsrfOnlyDto, LoginFormDto } from './dto/login.dto';
 
-const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/(?!\/)/.test(next) && !next.startsWith('/login') ? next : '/');
+const safeNext = (next: unknown): string =>
+  typeof next === 'string' && /^\/(?!\/)/.test(next) && !next.startsWith('/login') ? next : '/';
 
 @ApiExcludeController()
 @Controller()
@@ -20,16 +21,29 @@ export class AuthPagesController {
 
   @Public()
   @Get('login')
-  async loginPage(@Query('next') next: unknown, @Req() req: AppRequest, @Res() reply: FastifyReply): Promise<void> {
+  async loginPage(
+    @Query('next') next: unknown,
+    @Req() req: AppRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     if (req.actor) {
       return reply.redirect(safeNext(next), 303);
     }
-    return reply.view('auth/login', { title: translate(req.lang, 'auth.login.title'), next: safeNext(next), bare: true });
+    return reply.view('auth/login', {
+      title: translate(req.lang, 'auth.login.title'),
+      next: safeNext(next),
+      bare: true,
+    });
   }
 
   @Public()
   @Post('login')
-  async login(@Body() form: LoginFormDto, @ClientIp() ip: string, @Req() req: AppRequest, @Res() reply: FastifyReply): Promise<void> {
+  async login(
+    @Body() form: LoginFormDto,
+    @ClientIp() ip: string,
+    @Req() req: AppRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     try {
       const { secret } = await this.auth.signIn(form.username, form.password, 'cookie', ip);
       void reply.setCookie(SESSION_COOKIE, secret, sessionCookieOptions(req));
@@ -52,7 +66,12 @@ export class AuthPagesController {
   }
 
   @Post('logout')
-  async logout(@Body() _form: CsrfOnlyDto, @CurrentActor() actor: Actor, @Req() req: AppRequest, @Res() reply: FastifyReply): Promise<void> {
+  async logout(
+    @Body() _form: CsrfOnlyDto,
+    @CurrentActor() actor: Actor,
+    @Req() req: AppRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.auth.signOut(actor);
     void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(req));
     return reply.redirect('/login', 303);

@@ -40,17 +40,33 @@ export class AuthService {
   ) {}
 
   /** Same answer and similar time for an unknown user and a wrong password, so usernames cannot be probed. */
-  async signIn(username: string, password: string, kind: 'cookie' | 'token', ip: string): Promise<SignedIn> {
+  async signIn(
+    username: string,
+    password: string,
+    kind: 'cookie' | 'token',
+    ip: string,
+  ): Promise<SignedIn> {
     const wait = await this.throttle.blockedFor(username, ip);
     if (wait > 0) {
-      await this.audit.record({ action: 'auth.throttled', ip, targetType: 'username', targetId: username.slice(0, 64) });
+      await this.audit.record({
+        action: 'auth.throttled',
+        ip,
+        targetType: 'username',
+        targetId: username.slice(0, 64),
+      });
       throw new AuthException('LOGIN_THROTTLED', { seconds: wait });
     }
     const user = await this.users.findByUsername(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok || !user.active) {
       const delay = await this.throttle.fail(username, ip);
-      await this.audit.record({ action: 'auth.failed', ip, targetType: 'username', targetId: username.slice(0, 64), orgId: user?.orgId ?? null });
+      await this.audit.record({
+        action: 'auth.failed',
+        ip,
+        targetType: 'username',
+        targetId: username.slice(0, 64),
+        orgId: user?.orgId ?? null,
+      });
       if (delay > 0) {
         await sleep(delay);
       }
@@ -62,7 +78,15 @@ export class AuthService {
     if (!actor) {
       throw new AuthException('INVALID_CREDENTIALS');
     }
-    await this.audit.record({ action: 'auth.signed_in', actor, ip, targetType: 'user', targetId: user.id, orgId: user.orgId, details: { via: kind } });
+    await this.audit.record({
+      action: 'auth.signed_in',
+      actor,
+      ip,
+      targetType: 'user',
+      targetId: user.id,
+      orgId: user.orgId,
+      details: { via: kind },
+    });
     return { secret, actor };
   }
 

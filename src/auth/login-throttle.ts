@@ -7,12 +7,25 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  * Counters live in the process: behind a load balancer each process counts on its own (stated in SECURITY.md).
  */
 export class LoginThrottle {
-  private readonly perAccount = new RateLimiterMemory({ keyPrefix: 'acct', points: 10, duration: 60, blockDuration: 300 });
-  private readonly perAddress = new RateLimiterMemory({ keyPrefix: 'addr', points: 100, duration: 600, blockDuration: 600 });
+  private readonly perAccount = new RateLimiterMemory({
+    keyPrefix: 'acct',
+    points: 10,
+    duration: 60,
+    blockDuration: 300,
+  });
+  private readonly perAddress = new RateLimiterMemory({
+    keyPrefix: 'addr',
+    points: 100,
+    duration: 600,
+    blockDuration: 600,
+  });
 
   /** Seconds the caller must wait, or 0 when the attempt may go ahead. */
   async blockedFor(username: string, ip: string): Promise<number> {
-    const [account, address] = await Promise.all([this.perAccount.get(username.toLowerCase()), this.perAddress.get(ip)]);
+    const [account, address] = await Promise.all([
+      this.perAccount.get(username.toLowerCase()),
+      this.perAddress.get(ip),
+    ]);
     const waits = [account, address]
       .filter((r): r is RateLimiterRes => r !== null && r.remainingPoints <= 0)
       .map((r) => Math.ceil(r.msBeforeNext / 1000));

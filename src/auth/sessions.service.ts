@@ -29,7 +29,11 @@ export class SessionsService {
   ) {}
 
   /** A fresh random secret per sign-in, so the session id always changes at login. */
-  async open(userId: string, kind: 'cookie' | 'token', ip: string | null): Promise<{ secret: string; sessionId: string }> {
+  async open(
+    userId: string,
+    kind: 'cookie' | 'token',
+    ip: string | null,
+  ): Promise<{ secret: string; sessionId: string }> {
     const secret = randomBytes(32).toString('base64url');
     const now = new Date();
     const id = randomUUID();
@@ -56,18 +60,31 @@ export class SessionsService {
     }
     const session = await this.sessions.findOneBy({ tokenHash: sha256(secret), kind });
     const now = Date.now();
-    if (!session || session.revokedAt || session.expiresAt.getTime() <= now || now - session.lastSeenAt.getTime() > LIFETIMES[kind].idleMs) {
+    if (
+      !session ||
+      session.revokedAt ||
+      session.expiresAt.getTime() <= now ||
+      now - session.lastSeenAt.getTime() > LIFETIMES[kind].idleMs
+    ) {
       return null;
     }
     const actor = await this.actorFor(session.userId, session.id, kind);
     if (actor && now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-      await this.tx.run((m) => m.getRepository(AuthSessionEntity).update({ id: session.id }, { lastSeenAt: new Date(now) }));
+      await this.tx.run((m) =>
+        m
+          .getRepository(AuthSessionEntity)
+          .update({ id: session.id }, { lastSeenAt: new Date(now) }),
+      );
     }
     return actor;
   }
 
   /** Roles and scope are read afresh on every request, so a change takes effect on the person's next request. */
-  async actorFor(userId: string, sessionId: string, via: 'cookie' | 'token'): Promise<Actor | null> {
+  async actorFor(
+    userId: string,
+    sessionId: string,
+    via: 'cookie' | 'token',
+  ): Promise<Actor | null> {
     const user = await this.users.findById(userId);
     if (!user?.active) {
       return null;
@@ -94,11 +111,19 @@ export class SessionsService {
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.tx.run((m) => m.getRepository(AuthSessionEntity).update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() }));
+    await this.tx.run((m) =>
+      m
+        .getRepository(AuthSessionEntity)
+        .update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
   }
 
   @OnEvent(USER_DEACTIVATED, { promisify: true })
   async revokeAllOf(payload: { userId: string }): Promise<void> {
-    await this.tx.run((m) => m.getRepository(AuthSessionEntity).update({ userId: payload.userId, revokedAt: IsNull() }, { revokedAt: new Date() }));
+    await this.tx.run((m) =>
+      m
+        .getRepository(AuthSessionEntity)
+        .update({ userId: payload.userId, revokedAt: IsNull() }, { revokedAt: new Date() }),
+    );
   }
 }

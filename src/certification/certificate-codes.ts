@@ -11,7 +11,7 @@ export function formatSerial(orgCode: string, year: number, n: number): string {
 
 export function parseSerial(serial: string): { orgCode: string; year: number; n: number } | null {
   const m = /^([A-Z0-9]+)-(\d{4})-(\d{6,})$/.exec(serial);
-  return m ? { orgCode: m[1] as string, year: Number(m[2]), n: Number(m[3]) } : null;
+  return m ? { orgCode: m[1], year: Number(m[2]), n: Number(m[3]) } : null;
 }
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

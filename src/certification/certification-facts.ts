@@ -39,6 +39,10 @@ export interface FactSources {
 type AnyService = Record<string, ((...args: unknown[]) => Promise<unknown>) | undefined>;
 
 const toDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+const str = (...vs: unknown[]): string => {
+  const found = vs.find((v) => typeof v === 'string' || typeof v === 'number');
+  return found === undefined ? '' : String(found as string | number);
+};
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : Number(v) || 0);
 
 /**
@@ -138,12 +142,12 @@ export class CertificationFacts {
     }
     const course = (r.course ?? {}) as Record<string, unknown>;
     return {
-      lessonId: String(r.id ?? lessonId),
-      title: String(r.title ?? ''),
-      kind: String(r.kind ?? ''),
-      courseSlug: String(r.courseSlug ?? course.slug ?? ''),
-      courseTitle: String(r.courseTitle ?? course.title ?? ''),
-      trainingKind: String(r.trainingKind ?? course.trainingKind ?? ''),
+      lessonId: str(r.id, lessonId),
+      title: str(r.title),
+      kind: str(r.kind),
+      courseSlug: str(r.courseSlug, course.slug),
+      courseTitle: str(r.courseTitle, course.title),
+      trainingKind: str(r.trainingKind, course.trainingKind),
     };
   }
 

@@ -83,7 +83,7 @@ export function validateLevels(body: Record<string, unknown>): Problems {
     if (!Number.isInteger(l.registrationYears) || (l.registrationYears as number) < 1 || (l.registrationYears as number) > 10) {
       problems.push([['levels', i, 'registrationYears'], 'registrationYears must be a whole number of years from 1 to 10']);
     }
-    if (!isPositive(l.continuingHours) || (l.continuingHours as number) > 1000) {
+    if (!isPositive(l.continuingHours) || (l.continuingHours) > 1000) {
       problems.push([['levels', i, 'continuingHours'], 'continuingHours must be a positive number of hours (at most 1000)']);
     }
   });
@@ -97,7 +97,7 @@ export function validateLevels(body: Record<string, unknown>): Problems {
     problems.push([['warnings'], 'warnings needs whole months early and urgent with early > urgent >= 1']);
   }
   const b = body.behind;
-  if (!isObject(b) || !isPositive(b.paceShare) || (b.paceShare as number) > 1) {
+  if (!isObject(b) || !isPositive(b.paceShare) || (b.paceShare) > 1) {
     problems.push([['behind'], 'behind.paceShare must be a share between 0 and 1']);
   }
   return problems;
@@ -109,11 +109,11 @@ function validateRequirement(r: unknown, path: Array<string | number>, problems:
     return;
   }
   const keys = Object.keys(r);
-  if (keys.length !== 1 || !REQUIREMENT_KINDS.includes(keys[0] as string)) {
+  if (keys.length !== 1 || !REQUIREMENT_KINDS.includes(keys[0])) {
     problems.push([path, `a requirement has exactly one of: ${REQUIREMENT_KINDS.join(', ')}`]);
     return;
   }
-  const kind = keys[0] as string;
+  const kind = keys[0];
   const v = r[kind];
   const at = [...path, kind];
   switch (kind) {
@@ -143,7 +143,7 @@ function validateRequirement(r: unknown, path: Array<string | number>, problems:
       }
       break;
     case 'attendance':
-      if (!isObject(v) || !isPositive(v.minRate) || (v.minRate as number) > 1 || (v.minSessions !== undefined && (!Number.isInteger(v.minSessions) || (v.minSessions as number) < 0))) {
+      if (!isObject(v) || !isPositive(v.minRate) || (v.minRate) > 1 || (v.minSessions !== undefined && (!Number.isInteger(v.minSessions) || (v.minSessions as number) < 0))) {
         problems.push([at, 'attendance needs minRate between 0 and 1 and, optionally, a whole minSessions']);
       }
       break;
@@ -163,7 +163,7 @@ function validateRequirement(r: unknown, path: Array<string | number>, problems:
 export function validateRules(body: Record<string, unknown>): Problems {
   const problems: Problems = [];
   const tasks = body.practicalTasks;
-  if (!isObject(tasks) || !isPositive(tasks.hoursPerTask) || (tasks.hoursPerTask as number) > 100) {
+  if (!isObject(tasks) || !isPositive(tasks.hoursPerTask) || (tasks.hoursPerTask) > 100) {
     problems.push([['practicalTasks'], 'practicalTasks.hoursPerTask must be a positive number of hours']);
   }
   if (!Array.isArray(body.rules) || body.rules.length === 0) {
@@ -182,7 +182,7 @@ export function validateRules(body: Record<string, unknown>): Problems {
       problems.push([at('key'), `the key ${rule.key} is used twice`]);
     }
     for (const field of ['title', 'titleEn']) {
-      if (typeof rule[field] !== 'string' || (rule[field] as string).trim() === '' || (rule[field] as string).length > 100) {
+      if (typeof rule[field] !== 'string' || (rule[field]).trim() === '' || (rule[field]).length > 100) {
         problems.push([at(field), `${field} is required (at most 100 characters)`]);
       }
     }

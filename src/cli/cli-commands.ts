@@ -3,7 +3,9 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Command } from 'commander';
 import { AppConfigService } from '../config/app-config.service';
 
-export type WithContext = <T>(work: (ctx: INestApplicationContext, config: AppConfigService) => Promise<T>) => Promise<T>;
+export type WithContext = <T>(
+  work: (ctx: INestApplicationContext, config: AppConfigService) => Promise<T>,
+) => Promise<T>;
 export type CommandRegistration = (program: Command, withContext: WithContext) => void;
 
 const extra: CommandRegistration[] = [];

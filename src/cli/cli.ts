@@ -17,9 +17,13 @@ import { backupSqlite, checkSqliteBackup, restoreSqlite } from './database-backu
 import { terminalProgress } from './progress';
 
 /** Boots the services without HTTP; opening the database runs pending migrations. */
-async function withContext<T>(work: (ctx: INestApplicationContext, config: AppConfigService) => Promise<T>): Promise<T> {
+async function withContext<T>(
+  work: (ctx: INestApplicationContext, config: AppConfigService) => Promise<T>,
+): Promise<T> {
   const config = new AppConfigService();
-  const ctx = await NestFactory.createApplicationContext(AppModule.register(config), { logger: logLevels('warn') });
+  const ctx = await NestFactory.createApplicationContext(AppModule.register(config), {
+    logger: logLevels('warn'),
+  });
   try {
     return await work(ctx, config);
   } finally {
@@ -27,7 +31,9 @@ async function withContext<T>(work: (ctx: INestApplicationContext, config: AppCo
   }
 }
 
-const program = new Command('cadre-academy').description('Cadre Academy command line').showHelpAfterError();
+const program = new Command('cadre-academy')
+  .description('Cadre Academy command line')
+  .showHelpAfterError();
 
 program
   .command('db:migrate')
@@ -35,18 +41,28 @@ program
   .action(() =>
     withContext(async (ctx) => {
       const ds = ctx.get(DataSource);
-      const rows = (await ds.query('SELECT name FROM migrations ORDER BY id')) as Array<{ name: string }>;
-      console.log(`Database is at the latest schema (${rows.length} migrations applied: ${rows.map((r) => r.name).join(', ')}).`);
+      const rows = await ds.query<
+        Array<{
+          name: string;
+        }>
+      >('SELECT name FROM migrations ORDER BY id');
+      console.log(
+        `Database is at the latest schema (${rows.length} migrations applied: ${rows.map((r) => r.name).join(', ')}).`,
+      );
     }),
   );
 
 program
   .command('content:import [dir]')
-  .description('validate and load courses, question banks and policy rules from a content folder (default: content/)')
+  .description(
+    'validate and load courses, question banks and policy rules from a content folder (default: content/)',
+  )
   .action((dir?: string) =>
     withContext(async (ctx, config) => {
       const folder = resolve(dir ?? config.contentDir);
-      const report = await ctx.get(ContentImportService).import(folder, terminalProgress('Importing'));
+      const report = await ctx
+        .get(ContentImportService)
+        .import(folder, terminalProgress('Importing'));
       if (!report.ok) {
         console.error(`Nothing was imported: ${report.problems.length} problem(s) found.`);
         for (const p of report.problems) {
@@ -55,14 +71,22 @@ program
         process.exitCode = 1;
         return;
       }
-      const kinds = Object.entries(report.byKind).map(([k, v]) => `${k}: ${v.changed} changed, ${v.unchanged} unchanged`);
-      console.log(report.changed === 0 ? `Nothing changed (${report.unchanged} items already up to date).` : `Imported from ${folder}: ${kinds.join('; ')}.`);
+      const kinds = Object.entries(report.byKind).map(
+        ([k, v]) => `${k}: ${v.changed} changed, ${v.unchanged} unchanged`,
+      );
+      console.log(
+        report.changed === 0
+          ? `Nothing changed (${report.unchanged} items already up to date).`
+          : `Imported from ${folder}: ${kinds.join('; ')}.`,
+      );
     }),
   );
 
 program
   .command('demo:seed')
-  .description('load the demo city, accounts and history into an empty database (never in production)')
+  .description(
+    'load the demo city, accounts and history into an empty database (never in production)',
+  )
   .action(() =>
     withContext(async (ctx, config) => {
       if (config.isProduction) {
@@ -70,10 +94,14 @@ program
       }
       const demo = ctx.get(DemoService);
       if (!(await demo.isEmpty())) {
-        throw new Error('the database already holds an organisation tree; demo:seed only fills an empty database (delete the SQLite file to start over)');
+        throw new Error(
+          'the database already holds an organisation tree; demo:seed only fills an empty database (delete the SQLite file to start over)',
+        );
       }
       await prepareData(ctx as never, config);
-      console.log(`Demo city loaded. Accounts (password ${DEMO_PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`);
+      console.log(
+        `Demo city loaded. Accounts (password ${DEMO_PASSWORD}): ${DEMO_ACCOUNTS.map((a) => a.username).join(', ')}`,
+      );
     }),
   );
 
@@ -86,29 +114,54 @@ program
   .option('--org <orgId>', 'org node; defaults to the root of the tree')
   .option('--role <role>', 'learner | trainer | secretary | admin', 'admin')
   .option('--city <name>', 'name of the city node to create when the database is empty', '示范市')
-  .action((opts: { username: string; name: string; password?: string; org?: string; role: string; city: string }) =>
-    withContext(async (ctx) => {
-      const password = opts.password ?? (await CLI_COMMANDS.askPassword());
-      const tree = ctx.get(OrgTreeService);
-      const roots = (await tree.all()).filter((n) => n.parentId === null);
-      const orgId = opts.org ?? roots[0]?.id ?? (await tree.create(null, { kind: 'city', name: opts.city })).id;
-      const user = await ctx.get(UsersService).create(null, { username: opts.username, displayName: opts.name, password, orgId, roles: [opts.role as never] });
-      console.log(`Created ${user.username} (${user.roles.map((r) => r.role).join(', ')}) at ${user.org?.name ?? orgId}.`);
-    }),
+  .action(
+    (opts: {
+      username: string;
+      name: string;
+      password?: string;
+      org?: string;
+      role: string;
+      city: string;
+    }) =>
+      withContext(async (ctx) => {
+        const password = opts.password ?? (await CLI_COMMANDS.askPassword());
+        const tree = ctx.get(OrgTreeService);
+        const roots = (await tree.all()).filter((n) => n.parentId === null);
+        const orgId =
+          opts.org ??
+          roots[0]?.id ??
+          (await tree.create(null, { kind: 'city', name: opts.city })).id;
+        const user = await ctx.get(UsersService).create(null, {
+          username: opts.username,
+          displayName: opts.name,
+          password,
+          orgId,
+          roles: [opts.role as never],
+        });
+        console.log(
+          `Created ${user.username} (${user.roles.map((r) => r.role).join(', ')}) at ${user.org?.name ?? orgId}.`,
+        );
+      }),
   );
 
 program
   .command('db:backup <file>')
-  .description('consistent online backup (SQLite: VACUUM INTO while the server runs; PostgreSQL: use pg_dump)')
+  .description(
+    'consistent online backup (SQLite: VACUUM INTO while the server runs; PostgreSQL: use pg_dump)',
+  )
   .action((file: string) =>
     withContext(async (ctx, config) => {
       if (config.database.type === 'postgres') {
-        console.log(`For PostgreSQL use its own tool, which takes a consistent snapshot while the server runs:\n  pg_dump --format=custom --file=${file} "$DATABASE_URL"\nand restore with pg_restore --clean --dbname="$DATABASE_URL" ${file}`);
+        console.log(
+          `For PostgreSQL use its own tool, which takes a consistent snapshot while the server runs:\n  pg_dump --format=custom --file=${file} "$DATABASE_URL"\nand restore with pg_restore --clean --dbname="$DATABASE_URL" ${file}`,
+        );
         return;
       }
       const size = await backupSqlite(ctx.get(DataSource), resolve(file));
       await checkSqliteBackup(resolve(file));
-      console.log(`Backup written to ${resolve(file)} (${(size / 1024 / 1024).toFixed(1)} MB, integrity ok).`);
+      console.log(
+        `Backup written to ${resolve(file)} (${(size / 1024 / 1024).toFixed(1)} MB, integrity ok).`,
+      );
     }),
   );
 
@@ -123,7 +176,9 @@ program
     }
     await checkSqliteBackup(resolve(file));
     const aside = restoreSqlite(resolve(file), config.database.path);
-    console.log(`Restored ${resolve(file)} to ${config.database.path}; the previous database was kept as ${aside}.`);
+    console.log(
+      `Restored ${resolve(file)} to ${config.database.path}; the previous database was kept as ${aside}.`,
+    );
   });
 
 for (const extra of CLI_COMMANDS.extra) {

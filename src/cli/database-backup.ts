@@ -15,14 +15,24 @@ export async function backupSqlite(dataSource: DataSource, file: string): Promis
 
 /** Checks a backup before anything is replaced: integrity_check ok and the schema's migrations table present. */
 export async function checkSqliteBackup(file: string): Promise<void> {
-  const probe = new DataSource({ type: 'sqlite', database: file, flags: 1 /* SQLITE_OPEN_READONLY */ });
+  const probe = new DataSource({
+    type: 'sqlite',
+    database: file,
+    flags: 1 /* SQLITE_OPEN_READONLY */,
+  });
   await probe.initialize();
   try {
-    const [integrity] = (await probe.query('PRAGMA integrity_check')) as Array<{ integrity_check: string }>;
+    const [integrity] = await probe.query<
+      Array<{
+        integrity_check: string;
+      }>
+    >('PRAGMA integrity_check');
     if (integrity?.integrity_check !== 'ok') {
       throw new Error(`the backup is damaged: ${integrity?.integrity_check ?? 'no answer'}`);
     }
-    const tables = (await probe.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'")) as unknown[];
+    const tables = await probe.query<unknown[]>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'",
+    );
     if (tables.length === 0) {
       throw new Error('the file is not a Cadre Academy database (no migrations table)');
     }

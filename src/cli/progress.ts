@@ -11,6 +11,13 @@ export function terminalProgress(label: string): Progress {
   if (!process.stdout.isTTY) {
     return { start: () => undefined, tick: () => undefined, stop: () => undefined };
   }
-  const bar = new SingleBar({ format: `${label} [{bar}] {value}/{total}`, hideCursor: true }, Presets.shades_classic);
-  return { start: (total) => bar.start(total, 0), tick: () => bar.increment(), stop: () => bar.stop() };
+  const bar = new SingleBar(
+    { format: `${label} [{bar}] {value}/{total}`, hideCursor: true },
+    Presets.shades_classic,
+  );
+  return {
+    start: (total) => bar.start(total, 0),
+    tick: () => bar.increment(),
+    stop: () => bar.stop(),
+  };
 }

@@ -12,7 +12,10 @@ export class AppConfigService {
   private readonly env: EnvironmentVariables;
   private cachedSecret?: string;
 
-  constructor(env: Record<string, string | undefined> = process.env, overrides: Partial<EnvironmentVariables> = {}) {
+  constructor(
+    env: Record<string, string | undefined> = process.env,
+    overrides: Partial<EnvironmentVariables> = {},
+  ) {
     this.env = Object.assign(loadEnvironment(env), overrides);
   }
 
@@ -52,7 +55,11 @@ export class AppConfigService {
     if (this.env.DATABASE_URL) {
       return { type: 'postgres', url: this.env.DATABASE_URL };
     }
-    return { type: 'sqlite', path: this.absolute(this.env.SQLITE_PATH), driver: this.env.SQLITE_DRIVER };
+    return {
+      type: 'sqlite',
+      path: this.absolute(this.env.SQLITE_PATH),
+      driver: this.env.SQLITE_DRIVER,
+    };
   }
 
   /**

@@ -83,7 +83,9 @@ export class ConfigValidationError extends Error {}
 
 /** Reads and validates the environment; throws one error listing every bad variable. */
 export function loadEnvironment(env: Record<string, string | undefined>): EnvironmentVariables {
-  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const defined = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const config = plainToInstance(EnvironmentVariables, defined, { excludeExtraneousValues: false });
   const errors = validateSync(config, { skipMissingProperties: false });
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}));

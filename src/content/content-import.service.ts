@@ -14,7 +14,11 @@ export interface ContentImporter<Plan = unknown> {
   /** Lower runs first (policy before courses before banks, which reference courses). */
   order: number;
   read(dir: string): Promise<{ plan: Plan; problems: ContentProblem[]; items: number }>;
-  apply(plan: Plan, manager: EntityManager, progress: () => void): Promise<{ changed: number; unchanged: number }>;
+  apply(
+    plan: Plan,
+    manager: EntityManager,
+    progress: () => void,
+  ): Promise<{ changed: number; unchanged: number }>;
 }
 
 export interface ImportReport {
@@ -43,11 +47,14 @@ export class ContentImportService {
   constructor(private readonly tx: TransactionService) {}
 
   register<Plan>(importer: ContentImporter<Plan>): void {
-    this.importers.push(importer as ContentImporter);
+    this.importers.push(importer);
     this.importers.sort((a, b) => a.order - b.order);
   }
 
-  async import(dir: string, progress?: { start(total: number): void; tick(): void; stop(): void }): Promise<ImportReport> {
+  async import(
+    dir: string,
+    progress?: { start(total: number): void; tick(): void; stop(): void },
+  ): Promise<ImportReport> {
     const plans: Array<{ importer: ContentImporter; plan: unknown }> = [];
     const problems: ContentProblem[] = [];
     let total = 0;

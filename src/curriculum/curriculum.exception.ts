@@ -10,5 +10,7 @@ export const CURRICULUM_ERRORS = {
   COURSE_ARCHIVED: 409,
   COURSE_ORG_REQUIRED: 400,
   LESSON_LIMIT: 400,
+  LESSON_MINUTES: 400,
+  COURSE_HOURS: 400,
 } as const;
 export const CurriculumException = exceptionFor(CURRICULUM_ERRORS);

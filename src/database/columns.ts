@@ -15,10 +15,15 @@ export function instantColumn(options: { nullable?: boolean; name?: string } = {
 }
 
 /** `double precision` exists under that name in both databases; hours are multiples of 0.25, exact in binary. */
-export function hoursColumn(options: { nullable?: boolean; name?: string; default?: number } = {}): ColumnOptions {
+export function hoursColumn(
+  options: { nullable?: boolean; name?: string; default?: number } = {},
+): ColumnOptions {
   return {
     type: 'double precision',
-    transformer: { to: (v: number) => v, from: (v: string | number | null) => (v === null ? v : Number(v)) },
+    transformer: {
+      to: (v: number) => v,
+      from: (v: string | number | null) => (v === null ? v : Number(v)),
+    },
     ...options,
   };
 }
@@ -26,8 +31,10 @@ export function hoursColumn(options: { nullable?: boolean; name?: string; defaul
 /** JSON kept as text so both databases store it the same way. */
 export function jsonColumn<T>(options: { nullable?: boolean; name?: string } = {}): ColumnOptions {
   const transformer: ValueTransformer = {
-    to: (value: T | null | undefined) => (value === undefined || value === null ? null : JSON.stringify(value)),
-    from: (value: string | null) => (value === null || value === undefined ? value : (JSON.parse(value) as T)),
+    to: (value: T | null | undefined) =>
+      value === undefined || value === null ? null : JSON.stringify(value),
+    from: (value: string | null) =>
+      value === null || value === undefined ? value : (JSON.parse(value) as T),
   };
   return { type: 'text', transformer, ...options };
 }

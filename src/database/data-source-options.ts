@@ -23,9 +23,18 @@ export const SQLITE_PRAGMAS = [
   'PRAGMA temp_store = MEMORY',
 ];
 
-export function dataSourceOptions(settings: DatabaseSettings, entities: DataSourceOptions['entities']): DataSourceOptions {
-  const common = { entities, migrations, namingStrategy: new SnakeNamingStrategy(), migrationsRun: false, synchronize: false, // Query errors surface through the error filter with a request id; expected ones (unique races) stay quiet.
-    logging: false };
+export function dataSourceOptions(
+  settings: DatabaseSettings,
+  entities: DataSourceOptions['entities'],
+): DataSourceOptions {
+  const common = {
+    entities,
+    migrations,
+    namingStrategy: new SnakeNamingStrategy(),
+    migrationsRun: false,
+    synchronize: false, // Query errors surface through the error filter with a request id; expected ones (unique races) stay quiet.
+    logging: false,
+  };
   if (settings.type === 'postgres') {
     return { ...common, type: 'postgres', url: settings.url, extra: { max: 10 } };
   }
@@ -46,5 +55,11 @@ export function dataSourceOptions(settings: DatabaseSettings, entities: DataSour
       },
     };
   }
-  return { ...common, type: 'sqlite', database: settings.path, enableWAL: true, busyTimeout: SQLITE_BUSY_TIMEOUT_MS };
+  return {
+    ...common,
+    type: 'sqlite',
+    database: settings.path,
+    enableWAL: true,
+    busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
+  };
 }

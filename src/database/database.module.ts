@@ -22,7 +22,10 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => ({ ...dataSourceOptions(config.database, []), autoLoadEntities: true }),
+      useFactory: (config: AppConfigService) => ({
+        ...dataSourceOptions(config.database, []),
+        autoLoadEntities: true,
+      }),
       dataSourceFactory: async (options) => openDataSource(options as DataSourceOptions),
     }),
   ],

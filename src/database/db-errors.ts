@@ -34,5 +34,9 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isStorageFailure(error: unknown): boolean {
   const e = driverError(error);
   const code = e?.code ?? '';
-  return /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|BUSY|LOCKED)/.test(code) || /^(53|57P|08)/.test(code) || code === 'ECONNREFUSED';
+  return (
+    /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|BUSY|LOCKED)/.test(code) ||
+    /^(53|57P|08)/.test(code) ||
+    code === 'ECONNREFUSED'
+  );
 }

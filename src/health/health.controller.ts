@@ -11,13 +11,18 @@ export class HealthController {
 
   @Public()
   @Get('healthz')
-  @ApiOperation({ summary: '{"status":"ok","db":"ok"}; 503 with "db":"down" when the database is unreachable' })
+  @ApiOperation({
+    summary: '{"status":"ok","db":"ok"}; 503 with "db":"down" when the database is unreachable',
+  })
   async health(@Res() reply: FastifyReply): Promise<void> {
     try {
       await this.dataSource.query('SELECT 1');
       await reply.header('cache-control', 'no-store').send({ status: 'ok', db: 'ok' });
     } catch {
-      await reply.status(503).header('cache-control', 'no-store').send({ status: 'degraded', db: 'down' });
+      await reply
+        .status(503)
+        .header('cache-control', 'no-store')
+        .send({ status: 'degraded', db: 'down' });
     }
   }
 }

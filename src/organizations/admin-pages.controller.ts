@@ -15,7 +15,14 @@ export class AdminPagesController {
   @Get()
   @Roles('admin', 'secretary')
   @Render('admin/people')
-  async people(@CurrentActor() actor: Actor, @Query() query: ListUsersQuery, @Req() req: AppRequest) {
-    return { title: translate(req.lang, 'admin.people.title'), ...(await this.pages.peoplePage(actor, query)) };
+  async people(
+    @CurrentActor() actor: Actor,
+    @Query() query: ListUsersQuery,
+    @Req() req: AppRequest,
+  ) {
+    return {
+      title: translate(req.lang, 'admin.people.title'),
+      ...(await this.pages.peoplePage(actor, query)),
+    };
   }
 }

@@ -26,7 +26,13 @@ export class AdminPagesService {
     const minDepth = Math.min(...visible.map((n) => n.depth));
     const page = await this.users.list(actor, query);
     return {
-      tree: visible.map((n) => ({ id: n.id, name: n.name, kind: n.kind, depth: n.depth - minDepth, selected: n.id === query.orgId })),
+      tree: visible.map((n) => ({
+        id: n.id,
+        name: n.name,
+        kind: n.kind,
+        depth: n.depth - minDepth,
+        selected: n.id === query.orgId,
+      })),
       people: page.items,
       q: query.q ?? '',
       orgId: query.orgId ?? '',

@@ -94,9 +94,15 @@ export class OrgTreeService {
     return [...chain].reverse().find((n) => n.kind === kind) ?? null;
   }
 
-  async create(actor: Actor | null, input: NewOrgNode, manager?: EntityManager): Promise<OrgNodeEntity> {
+  async create(
+    actor: Actor | null,
+    input: NewOrgNode,
+    manager?: EntityManager,
+  ): Promise<OrgNodeEntity> {
     const work = async (m: EntityManager): Promise<OrgNodeEntity> => {
-      const parent = input.parentId ? await m.getRepository(OrgNodeEntity).findOneBy({ id: input.parentId }) : null;
+      const parent = input.parentId
+        ? await m.getRepository(OrgNodeEntity).findOneBy({ id: input.parentId })
+        : null;
       if (input.parentId && !parent) {
         throw new OrganizationsException('ORG_NOT_FOUND');
       }
@@ -106,7 +112,10 @@ export class OrgTreeService {
         }
       }
       if (parent ? !CHILD_KINDS[parent.kind].includes(input.kind) : input.kind !== 'city') {
-        throw new OrganizationsException('ORG_KIND_NOT_ALLOWED', { kind: input.kind, parent: parent?.kind ?? '-' });
+        throw new OrganizationsException('ORG_KIND_NOT_ALLOWED', {
+          kind: input.kind,
+          parent: parent?.kind ?? '-',
+        });
       }
       const id = input.id ?? randomUUID();
       const node = m.getRepository(OrgNodeEntity).create({
@@ -123,7 +132,17 @@ export class OrgTreeService {
       });
       await m.getRepository(OrgNodeEntity).insert(node);
       if (actor) {
-        await this.audit.record({ action: 'org.create', actor, targetType: 'org', targetId: id, orgId: id, details: { name: input.name, kind: input.kind } }, m);
+        await this.audit.record(
+          {
+            action: 'org.create',
+            actor,
+            targetType: 'org',
+            targetId: id,
+            orgId: id,
+            details: { name: input.name, kind: input.kind },
+          },
+          m,
+        );
       }
       return node;
     };

@@ -20,7 +20,9 @@ export class OrganizationsApiController {
   ) {}
 
   @Get('orgs')
-  @ApiOperation({ summary: 'The organisation tree (city > district > street > community > branch)' })
+  @ApiOperation({
+    summary: 'The organisation tree (city > district > street > community > branch)',
+  })
   tree() {
     return this.orgs.tree();
   }
@@ -42,8 +44,14 @@ export class OrganizationsApiController {
   @Post('users/import')
   @Roles('admin', 'secretary')
   @ApiConsumes('text/csv', 'multipart/form-data')
-  @ApiOperation({ summary: 'Bulk create from CSV (raw body or multipart field "file"); per-row results' })
-  async importUsers(@CurrentActor() actor: Actor, @Req() req: FastifyRequest, @ClientIp() ip: string) {
+  @ApiOperation({
+    summary: 'Bulk create from CSV (raw body or multipart field "file"); per-row results',
+  })
+  async importUsers(
+    @CurrentActor() actor: Actor,
+    @Req() req: FastifyRequest,
+    @ClientIp() ip: string,
+  ) {
     const csv = await readUpload(req, { maxBytes: 2 * 1024 * 1024, kinds: ['text'] });
     return this.importer.importCsv(actor, csv.toString('utf8'), ip);
   }
@@ -61,7 +69,12 @@ export class OrganizationsApiController {
 
   @Patch('users/:id')
   @Roles('admin', 'secretary')
-  updateUser(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: UpdateUserDto, @ClientIp() ip: string) {
+  updateUser(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: UpdateUserDto,
+    @ClientIp() ip: string,
+  ) {
     return this.users.update(actor, id, dto, ip);
   }
 }

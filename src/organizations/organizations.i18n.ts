@@ -22,7 +22,8 @@ defineMessages(
     ROLE_NOT_GRANTABLE: 'You cannot grant the role “{{role}}”.',
     ORG_KIND_NOT_ALLOWED: 'A “{{kind}}” cannot be placed under a “{{parent}}”.',
     USERNAME_TAKEN: 'The username “{{username}}” is already taken.',
-    POST_GRADE_OUT_OF_BAND: 'Post grade {{grade}} is outside this post type’s band ({{min}}–{{max}}).',
+    POST_GRADE_OUT_OF_BAND:
+      'Post grade {{grade}} is outside this post type’s band ({{min}}–{{max}}).',
     PASSWORD_REJECTED: 'This password cannot be used: {{reason}}',
     CSV_INVALID: 'The CSV file could not be read: {{reason}}',
     CSV_TOO_MANY_ROWS: 'At most {{max}} rows can be imported at once.',
@@ -70,8 +71,18 @@ defineMessages(
 );
 defineMessages(
   'levels',
-  { none: '暂无职业资格', assistant: '助理社会工作师', social_worker: '社会工作师', senior: '高级社会工作师' },
-  { none: 'No qualification yet', assistant: 'Assistant social worker', social_worker: 'Social worker', senior: 'Senior social worker' },
+  {
+    none: '暂无职业资格',
+    assistant: '助理社会工作师',
+    social_worker: '社会工作师',
+    senior: '高级社会工作师',
+  },
+  {
+    none: 'No qualification yet',
+    assistant: 'Assistant social worker',
+    social_worker: 'Social worker',
+    senior: 'Senior social worker',
+  },
 );
 
 defineMessages(

@@ -16,7 +16,13 @@ import { UsersService } from './users.service';
 @Module({
   imports: [TypeOrmModule.forFeature([OrgNodeEntity, UserEntity, RoleAssignmentEntity])],
   controllers: [OrganizationsApiController, AdminPagesController],
-  providers: [OrgTreeService, UsersService, OrganizationsService, UserImportService, AdminPagesService],
+  providers: [
+    OrgTreeService,
+    UsersService,
+    OrganizationsService,
+    UserImportService,
+    AdminPagesService,
+  ],
   exports: [OrgTreeService, UsersService],
 })
 export class OrganizationsModule {}

@@ -12,8 +12,17 @@ export interface OrgTreeNode {
   children: OrgTreeNode[];
 }
 
-export function toOrgView(node: OrgNodeEntity): Omit<OrgTreeNode, 'children'> & { parentId: string | null; path: string } {
-  return { id: node.id, kind: node.kind, name: node.name, nameEn: node.nameEn, parentId: node.parentId, path: node.path };
+export function toOrgView(
+  node: OrgNodeEntity,
+): Omit<OrgTreeNode, 'children'> & { parentId: string | null; path: string } {
+  return {
+    id: node.id,
+    kind: node.kind,
+    name: node.name,
+    nameEn: node.nameEn,
+    parentId: node.parentId,
+    path: node.path,
+  };
 }
 
 @Injectable()
@@ -30,7 +39,13 @@ export class OrganizationsService {
     const build = (parentId: string | null): OrgTreeNode[] =>
       (byParent.get(parentId) ?? [])
         .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
-        .map((n) => ({ id: n.id, kind: n.kind, name: n.name, nameEn: n.nameEn, children: build(n.id) }));
+        .map((n) => ({
+          id: n.id,
+          kind: n.kind,
+          name: n.name,
+          nameEn: n.nameEn,
+          children: build(n.id),
+        }));
     return { items: build(null) };
   }
 

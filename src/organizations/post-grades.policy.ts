@@ -25,8 +25,17 @@ registerPolicySchema('post-grades', (body) => {
     }
     const min = b.minGrade;
     const max = b.maxGrade;
-    if (!Number.isInteger(min) || !Number.isInteger(max) || (min as number) < 1 || (max as number) > 18 || (min as number) > (max as number)) {
-      problems.push([['bands', i], 'minGrade and maxGrade must be whole numbers with 1 <= minGrade <= maxGrade <= 18']);
+    if (
+      !Number.isInteger(min) ||
+      !Number.isInteger(max) ||
+      (min as number) < 1 ||
+      (max as number) > 18 ||
+      (min as number) > (max as number)
+    ) {
+      problems.push([
+        ['bands', i],
+        'minGrade and maxGrade must be whole numbers with 1 <= minGrade <= maxGrade <= 18',
+      ]);
     }
   });
   for (const type of POST_TYPES) {

@@ -19,20 +19,51 @@ export const MAX_IMPORT_ROWS = 5000;
 
 /** Column names accepted in either language (a secretary's spreadsheet usually has Chinese headers). */
 const HEADERS: Record<string, keyof CreateUserDto> = {
-  username: 'username', 用户名: 'username', 账号: 'username',
-  displayname: 'displayName', name: 'displayName', 姓名: 'displayName',
-  org: 'orgId', orgid: 'orgId', 组织: 'orgId', 所属组织: 'orgId', 支部: 'orgId', 社区: 'orgId',
-  phone: 'phone', 手机: 'phone', 手机号: 'phone',
-  posttype: 'postType', 岗位类型: 'postType',
-  postgrade: 'postGrade', 岗位等级: 'postGrade',
-  partymember: 'partyMember', 党员: 'partyMember',
-  hiredate: 'hireDate', 入职日期: 'hireDate',
-  qualificationlevel: 'qualificationLevel', 职业资格: 'qualificationLevel',
-  registrationstart: 'registrationStart', 登记日期: 'registrationStart',
-  password: 'password', 初始密码: 'password', 密码: 'password',
+  username: 'username',
+  用户名: 'username',
+  账号: 'username',
+  displayname: 'displayName',
+  name: 'displayName',
+  姓名: 'displayName',
+  org: 'orgId',
+  orgid: 'orgId',
+  组织: 'orgId',
+  所属组织: 'orgId',
+  支部: 'orgId',
+  社区: 'orgId',
+  phone: 'phone',
+  手机: 'phone',
+  手机号: 'phone',
+  posttype: 'postType',
+  岗位类型: 'postType',
+  postgrade: 'postGrade',
+  岗位等级: 'postGrade',
+  partymember: 'partyMember',
+  党员: 'partyMember',
+  hiredate: 'hireDate',
+  入职日期: 'hireDate',
+  qualificationlevel: 'qualificationLevel',
+  职业资格: 'qualificationLevel',
+  registrationstart: 'registrationStart',
+  登记日期: 'registrationStart',
+  password: 'password',
+  初始密码: 'password',
+  密码: 'password',
 };
-const POST_TYPE_WORDS: Record<string, string> = { 正职: 'head', 社区正职: 'head', 副职: 'deputy', 社区副职: 'deputy', 其他: 'other', 其他社区工作者: 'other' };
-const LEVEL_WORDS: Record<string, string> = { 无: 'none', 助理社会工作师: 'assistant', 社会工作师: 'social_worker', 高级社会工作师: 'senior' };
+const POST_TYPE_WORDS: Record<string, string> = {
+  正职: 'head',
+  社区正职: 'head',
+  副职: 'deputy',
+  社区副职: 'deputy',
+  其他: 'other',
+  其他社区工作者: 'other',
+};
+const LEVEL_WORDS: Record<string, string> = {
+  无: 'none',
+  助理社会工作师: 'assistant',
+  社会工作师: 'social_worker',
+  高级社会工作师: 'senior',
+};
 const YES = /^(1|true|yes|y|是|党员)$/i;
 const NO = /^(0|false|no|n|否|群众|)$/i;
 
@@ -66,9 +97,18 @@ export class UserImportService {
   async importCsv(actor: Actor, csv: string, ip?: string): Promise<ImportSummary> {
     let records: string[][];
     try {
-      records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: true, trim: true }) as string[][];
+      records = parse(csv, {
+        bom: true,
+        skip_empty_lines: true,
+        relax_column_count: true,
+        trim: true,
+      }) satisfies string[][];
     } catch (error) {
-      throw new OrganizationsException('CSV_INVALID', { reason: (error as Error).message.slice(0, 200) }, 'file');
+      throw new OrganizationsException(
+        'CSV_INVALID',
+        { reason: (error as Error).message.slice(0, 200) },
+        'file',
+      );
     }
     const [header, ...rows] = records;
     if (!header) {
@@ -77,10 +117,18 @@ export class UserImportService {
     if (rows.length > MAX_IMPORT_ROWS) {
       throw new OrganizationsException('CSV_TOO_MANY_ROWS', { max: MAX_IMPORT_ROWS });
     }
-    const columns = header.map((h) => HEADERS[h.replace(/[\s_-]/g, '').toLowerCase()] ?? HEADERS[h.trim()] ?? null);
-    const missing = (['username', 'displayName', 'orgId'] as const).filter((c) => !columns.includes(c));
+    const columns = header.map(
+      (h) => HEADERS[h.replace(/[\s_-]/g, '').toLowerCase()] ?? HEADERS[h.trim()] ?? null,
+    );
+    const missing = (['username', 'displayName', 'orgId'] as const).filter(
+      (c) => !columns.includes(c),
+    );
     if (missing.length > 0) {
-      throw new OrganizationsException('CSV_INVALID', { reason: `missing column(s): ${missing.join(', ')}` }, 'file');
+      throw new OrganizationsException(
+        'CSV_INVALID',
+        { reason: `missing column(s): ${missing.join(', ')}` },
+        'file',
+      );
     }
     const orgsByName = new Map((await this.tree.all()).map((n) => [n.name, n.id]));
     const results: ImportRowResult[] = [];
@@ -88,11 +136,24 @@ export class UserImportService {
       results.push(await this.importRow(actor, index + 2, columns, cells, orgsByName));
     }
     const created = results.filter((r) => r.status === 'created').length;
-    await this.audit.record({ action: 'user.import', actor, targetType: 'user', ip, orgId: actor.orgId, details: { created, failed: results.length - created } });
+    await this.audit.record({
+      action: 'user.import',
+      actor,
+      targetType: 'user',
+      ip,
+      orgId: actor.orgId,
+      details: { created, failed: results.length - created },
+    });
     return { created, failed: results.length - created, rows: results };
   }
 
-  private async importRow(actor: Actor, row: number, columns: Array<keyof CreateUserDto | null>, cells: string[], orgsByName: Map<string, string>): Promise<ImportRowResult> {
+  private async importRow(
+    actor: Actor,
+    row: number,
+    columns: Array<keyof CreateUserDto | null>,
+    cells: string[],
+    orgsByName: Map<string, string>,
+  ): Promise<ImportRowResult> {
     const raw: Record<string, unknown> = {};
     columns.forEach((column, i) => {
       const value = cells[i]?.trim() ?? '';
@@ -112,24 +173,51 @@ export class UserImportService {
       await this.users.checkPostGrade(dto.postType ?? null, dto.postGrade ?? null);
       const problem = passwordProblem(dto.password, dto.username);
       if (problem) {
-        throw new OrganizationsException('PASSWORD_REJECTED', { reasonKey: `orgs.password.${problem}` }, 'password');
+        throw new OrganizationsException(
+          'PASSWORD_REJECTED',
+          { reasonKey: `orgs.password.${problem}` },
+          'password',
+        );
       }
       const hash = await hashPassword(dto.password);
       await this.tx.run((m) => this.users.insertUser(m, dto, org, hash, []));
-      return { row, username, status: 'created', ...(generated ? { temporaryPassword: generated } : {}) };
+      return {
+        row,
+        username,
+        status: 'created',
+        ...(generated ? { temporaryPassword: generated } : {}),
+      };
     } catch (error) {
       if (isUniqueViolation(error)) {
-        return { row, username, status: 'error', field: 'username', messageKey: 'errors.USERNAME_TAKEN', messageParams: { username: username ?? '' } };
+        return {
+          row,
+          username,
+          status: 'error',
+          field: 'username',
+          messageKey: 'errors.USERNAME_TAKEN',
+          messageParams: { username: username ?? '' },
+        };
       }
       if (error instanceof AppException) {
-        const e = error as AppException;
-        return { row, username, status: 'error', field: e.field, messageKey: `errors.${e.code}`, messageParams: e.params };
+        const e = error;
+        return {
+          row,
+          username,
+          status: 'error',
+          field: e.field,
+          messageKey: `errors.${e.code}`,
+          messageParams: e.params,
+        };
       }
       throw error;
     }
   }
 
-  private coerce(raw: Record<string, unknown>, orgsByName: Map<string, string>, generated?: string): Record<string, unknown> {
+  private coerce(
+    raw: Record<string, unknown>,
+    orgsByName: Map<string, string>,
+    generated?: string,
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = { ...raw };
     if (typeof out.orgId === 'string' && orgsByName.has(out.orgId)) {
       out.orgId = orgsByName.get(out.orgId);
@@ -144,7 +232,11 @@ export class UserImportService {
       out.postGrade = /^\d{1,2}$/.test(out.postGrade) ? Number(out.postGrade) : out.postGrade;
     }
     if (typeof out.partyMember === 'string') {
-      out.partyMember = YES.test(out.partyMember) ? true : NO.test(out.partyMember) ? false : out.partyMember;
+      out.partyMember = YES.test(out.partyMember)
+        ? true
+        : NO.test(out.partyMember)
+          ? false
+          : out.partyMember;
     }
     if (generated) {
       out.password = generated;

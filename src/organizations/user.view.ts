@@ -21,7 +21,11 @@ export interface UserView {
 }
 
 /** The only shape in which a person leaves the service layer: no password hash, ever. */
-export function toUserView(user: UserEntity, org: OrgNodeEntity | null, grants: RoleAssignmentEntity[]): UserView {
+export function toUserView(
+  user: UserEntity,
+  org: OrgNodeEntity | null,
+  grants: RoleAssignmentEntity[],
+): UserView {
   return {
     id: user.id,
     username: user.username,
@@ -36,6 +40,8 @@ export function toUserView(user: UserEntity, org: OrgNodeEntity | null, grants: 
     qualificationLevel: user.qualificationLevel,
     registrationStart: user.registrationStart,
     active: user.active,
-    roles: grants.filter((g) => g.userId === user.id).map((g) => ({ role: g.role, orgId: g.orgId })),
+    roles: grants
+      .filter((g) => g.userId === user.id)
+      .map((g) => ({ role: g.role, orgId: g.orgId })),
   };
 }

@@ -40,7 +40,8 @@ export interface UserListPage {
 export class UsersService {
   constructor(
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
-    @InjectRepository(RoleAssignmentEntity) private readonly grants: Repository<RoleAssignmentEntity>,
+    @InjectRepository(RoleAssignmentEntity)
+    private readonly grants: Repository<RoleAssignmentEntity>,
     private readonly tree: OrgTreeService,
     private readonly tx: TransactionService,
     private readonly audit: AuditService,
@@ -49,19 +50,40 @@ export class UsersService {
   ) {}
 
   async create(actor: Actor | null, dto: CreateUserDto, ip?: string): Promise<UserView> {
-    const org = actor ? await this.tree.requireAt(actor, MANAGERS, dto.orgId) : await this.tree.get(dto.orgId);
+    const org = actor
+      ? await this.tree.requireAt(actor, MANAGERS, dto.orgId)
+      : await this.tree.get(dto.orgId);
     const roles = this.rolesToGrant(actor, org, dto.roles ?? []);
     await this.checkPostGrade(dto.postType ?? null, dto.postGrade ?? null);
     const problem = passwordProblem(dto.password, dto.username);
     if (problem) {
-      throw new OrganizationsException('PASSWORD_REJECTED', { reasonKey: `orgs.password.${problem}` }, 'password');
+      throw new OrganizationsException(
+        'PASSWORD_REJECTED',
+        { reasonKey: `orgs.password.${problem}` },
+        'password',
+      );
     }
     const passwordHash = await hashPassword(dto.password);
     try {
       return await this.tx.run(async (m) => {
         const user = await this.insertUser(m, dto, org, passwordHash, roles);
-        await this.audit.record({ action: 'user.create', actor, targetType: 'user', targetId: user.id, orgId: org.id, ip, details: { username: user.username, roles } }, m);
-        return toUserView(user, org, await m.getRepository(RoleAssignmentEntity).findBy({ userId: user.id }));
+        await this.audit.record(
+          {
+            action: 'user.create',
+            actor,
+            targetType: 'user',
+            targetId: user.id,
+            orgId: org.id,
+            ip,
+            details: { username: user.username, roles },
+          },
+          m,
+        );
+        return toUserView(
+          user,
+          org,
+          await m.getRepository(RoleAssignmentEntity).findBy({ userId: user.id }),
+        );
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -72,7 +94,13 @@ export class UsersService {
   }
 
   /** Inserts a person and their roles inside the caller's transaction (also used by CSV import and demo data). */
-  async insertUser(m: EntityManager, dto: Omit<CreateUserDto, 'password'>, org: OrgNodeEntity, passwordHash: string, roles: Role[]): Promise<UserEntity> {
+  async insertUser(
+    m: EntityManager,
+    dto: Omit<CreateUserDto, 'password'>,
+    org: OrgNodeEntity,
+    passwordHash: string,
+    roles: Role[],
+  ): Promise<UserEntity> {
     const now = new Date();
     const user = m.getRepository(UserEntity).create({
       id: randomUUID(),
@@ -94,48 +122,81 @@ export class UsersService {
     });
     await m.getRepository(UserEntity).insert(user);
     const all = [...new Set<Role>(['learner', ...roles])];
-    await m.getRepository(RoleAssignmentEntity).insert(all.map((role) => ({ id: randomUUID(), userId: user.id, role, orgId: org.id })));
+    await m
+      .getRepository(RoleAssignmentEntity)
+      .insert(all.map((role) => ({ id: randomUUID(), userId: user.id, role, orgId: org.id })));
     return user;
   }
 
   async update(actor: Actor, id: string, dto: UpdateUserDto, ip?: string): Promise<UserView> {
     const user = await this.findInScope(actor, id, MANAGERS);
-    const targetOrg = dto.orgId ? await this.tree.requireAt(actor, MANAGERS, dto.orgId) : await this.tree.get(user.orgId);
+    const targetOrg = dto.orgId
+      ? await this.tree.requireAt(actor, MANAGERS, dto.orgId)
+      : await this.tree.get(user.orgId);
     if (dto.active === false && user.id === actor.userId) {
       throw new OrganizationsException('CANNOT_DISABLE_SELF');
     }
     const roles = dto.roles ? this.rolesToGrant(actor, targetOrg, dto.roles) : null;
     await this.checkPostGrade(dto.postType ?? user.postType, dto.postGrade ?? user.postGrade);
-    return this.tx.run(async (m) => {
-      const before = { orgId: user.orgId, postGrade: user.postGrade, active: user.active };
-      const { roles: _roles, ...fields } = dto;
-      await m.getRepository(UserEntity).update({ id: user.id }, { ...fields, orgId: targetOrg.id, updatedAt: new Date() });
-      const grantRepo = m.getRepository(RoleAssignmentEntity);
-      if (roles || dto.orgId) {
-        // Roles held at the person's own org move with them; a role change replaces that set.
-        const current = await grantRepo.findBy({ userId: user.id, orgId: user.orgId });
-        const next = roles ?? current.map((g) => g.role);
-        await grantRepo.delete({ userId: user.id, orgId: user.orgId });
-        await grantRepo.insert([...new Set<Role>(['learner', ...next])].map((role) => ({ id: randomUUID(), userId: user.id, role, orgId: targetOrg.id })));
-      }
-      await this.audit.record({ action: 'user.update', actor, targetType: 'user', targetId: user.id, orgId: targetOrg.id, ip, details: { before, after: dto } }, m);
-      const saved = await m.getRepository(UserEntity).findOneByOrFail({ id: user.id });
-      return toUserView(saved, targetOrg, await grantRepo.findBy({ userId: user.id }));
-    }).then(async (view) => {
-      if (dto.active === false) {
-        // Sign-in checks `active` on every request already; this also clears the stored sessions and tokens.
-        await this.events.emitAsync(USER_DEACTIVATED, { userId: user.id });
-      }
-      return view;
-    });
+    return this.tx
+      .run(async (m) => {
+        const before = { orgId: user.orgId, postGrade: user.postGrade, active: user.active };
+        const { roles: _roles, ...fields } = dto;
+        await m
+          .getRepository(UserEntity)
+          .update({ id: user.id }, { ...fields, orgId: targetOrg.id, updatedAt: new Date() });
+        const grantRepo = m.getRepository(RoleAssignmentEntity);
+        if (roles || dto.orgId) {
+          // Roles held at the person's own org move with them; a role change replaces that set.
+          const current = await grantRepo.findBy({ userId: user.id, orgId: user.orgId });
+          const next = roles ?? current.map((g) => g.role);
+          await grantRepo.delete({ userId: user.id, orgId: user.orgId });
+          await grantRepo.insert(
+            [...new Set<Role>(['learner', ...next])].map((role) => ({
+              id: randomUUID(),
+              userId: user.id,
+              role,
+              orgId: targetOrg.id,
+            })),
+          );
+        }
+        await this.audit.record(
+          {
+            action: 'user.update',
+            actor,
+            targetType: 'user',
+            targetId: user.id,
+            orgId: targetOrg.id,
+            ip,
+            details: { before, after: dto },
+          },
+          m,
+        );
+        const saved = await m.getRepository(UserEntity).findOneByOrFail({ id: user.id });
+        return toUserView(saved, targetOrg, await grantRepo.findBy({ userId: user.id }));
+      })
+      .then(async (view) => {
+        if (dto.active === false) {
+          // Sign-in checks `active` on every request already; this also clears the stored sessions and tokens.
+          await this.events.emitAsync(USER_DEACTIVATED, { userId: user.id });
+        }
+        return view;
+      });
   }
 
   async get(actor: Actor, id: string): Promise<UserView> {
-    const user = id === actor.userId ? await this.users.findOneBy({ id }) : await this.findInScope(actor, id, MANAGERS);
+    const user =
+      id === actor.userId
+        ? await this.users.findOneBy({ id })
+        : await this.findInScope(actor, id, MANAGERS);
     if (!user) {
       throw new OrganizationsException('USER_NOT_FOUND');
     }
-    return toUserView(user, await this.tree.find(user.orgId), await this.grants.findBy({ userId: user.id }));
+    return toUserView(
+      user,
+      await this.tree.find(user.orgId),
+      await this.grants.findBy({ userId: user.id }),
+    );
   }
 
   /** People inside the caller's subtrees only, filtered in the query, ordered by username with a cursor. */
@@ -146,29 +207,54 @@ export class UsersService {
     }
     const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
     const qb = this.users.createQueryBuilder('u').innerJoin(OrgNodeEntity, 'o', 'o.id = u.org_id');
-    qb.where(new Brackets((w) => roots.forEach((root, i) => w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }))));
+    qb.where(
+      new Brackets((w) =>
+        roots.forEach((root, i) =>
+          w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }),
+        ),
+      ),
+    );
     if (query.orgId) {
       const org = await this.tree.requireAt(actor, MANAGERS, query.orgId);
       qb.andWhere('o.path LIKE :sub', { sub: `${org.path}%` });
     }
     if (query.q) {
       const like = `%${query.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere(new Brackets((w) => w.where("u.username LIKE :q ESCAPE '\\'", { q: like }).orWhere("u.display_name LIKE :q ESCAPE '\\'", { q: like })));
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where("u.username LIKE :q ESCAPE '\\'", { q: like })
+            .orWhere("u.display_name LIKE :q ESCAPE '\\'", { q: like }),
+        ),
+      );
     }
     if (query.cursor) {
-      qb.andWhere('u.username > :after', { after: Buffer.from(query.cursor, 'base64url').toString('utf8') });
+      qb.andWhere('u.username > :after', {
+        after: Buffer.from(query.cursor, 'base64url').toString('utf8'),
+      });
     }
-    const rows = await qb.orderBy('u.username', 'ASC').limit(limit + 1).getMany();
+    const rows = await qb
+      .orderBy('u.username', 'ASC')
+      .limit(limit + 1)
+      .getMany();
     const page = rows.slice(0, limit);
-    const grants = page.length > 0 ? await this.grants.findBy({ userId: In(page.map((u) => u.id)) }) : [];
-    const items = await Promise.all(page.map(async (u) => toUserView(u, await this.tree.find(u.orgId), grants)));
+    const grants =
+      page.length > 0 ? await this.grants.findBy({ userId: In(page.map((u) => u.id)) }) : [];
+    const items = await Promise.all(
+      page.map(async (u) => toUserView(u, await this.tree.find(u.orgId), grants)),
+    );
     const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > limit && last ? Buffer.from(last.username).toString('base64url') : null };
+    return {
+      items,
+      nextCursor:
+        rows.length > limit && last ? Buffer.from(last.username).toString('base64url') : null,
+    };
   }
 
   /** A person the actor may manage; out of scope looks exactly like not found, so ids cannot be probed. */
   async findInScope(actor: Actor, id: unknown, roles: readonly Role[]): Promise<UserEntity> {
-    const user = typeof id === 'string' && id.length <= 36 ? await this.users.findOneBy({ id }) : null;
+    const user =
+      typeof id === 'string' && id.length <= 36 ? await this.users.findOneBy({ id }) : null;
     const org = user ? await this.tree.find(user.orgId) : null;
     if (!user || !org || !canActAt(actor, roles, org.path)) {
       throw new OrganizationsException('USER_NOT_FOUND');
@@ -193,7 +279,9 @@ export class UsersService {
       return roles;
     }
     for (const role of roles) {
-      const allowed = actor.grants.some((g) => org.path.startsWith(g.orgPath) && GRANTABLE[g.role].includes(role));
+      const allowed = actor.grants.some(
+        (g) => org.path.startsWith(g.orgPath) && GRANTABLE[g.role].includes(role),
+      );
       if (!allowed) {
         throw new OrganizationsException('ROLE_NOT_GRANTABLE', { role }, 'roles');
       }
@@ -208,7 +296,11 @@ export class UsersService {
     const { bands } = await this.policy.get<PostGradesPolicy>('post-grades');
     const band = bands.find((b) => b.postType === postType);
     if (band && (postGrade < band.minGrade || postGrade > band.maxGrade)) {
-      throw new OrganizationsException('POST_GRADE_OUT_OF_BAND', { min: band.minGrade, max: band.maxGrade, grade: postGrade }, 'postGrade');
+      throw new OrganizationsException(
+        'POST_GRADE_OUT_OF_BAND',
+        { min: band.minGrade, max: band.maxGrade, grade: postGrade },
+        'postGrade',
+      );
     }
   }
 }

@@ -27,13 +27,18 @@ export class PolicyService {
   private cache = new Map<string, PolicyDocumentEntity>();
   private loadedAt = 0;
 
-  constructor(@InjectRepository(PolicyDocumentEntity) private readonly documents: Repository<PolicyDocumentEntity>) {}
+  constructor(
+    @InjectRepository(PolicyDocumentEntity)
+    private readonly documents: Repository<PolicyDocumentEntity>,
+  ) {}
 
   /** Reads and validates every `*.yml` of a folder; nothing is stored. */
   readFolder(dir: string): { policies: ParsedPolicy[]; problems: PolicyProblem[] } {
     let files: string[];
     try {
-      files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+      files = readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort();
     } catch {
       return { policies: [], problems: [] };
     }
@@ -46,7 +51,11 @@ export class PolicyService {
       if (result.policy) {
         const twin = policies.find((p) => p.key === result.policy?.key);
         if (twin) {
-          problems.push({ file, line: 1, message: `key "${twin.key}" is also used by ${twin.file}` });
+          problems.push({
+            file,
+            line: 1,
+            message: `key "${twin.key}" is also used by ${twin.file}`,
+          });
         } else {
           policies.push(result.policy);
         }
@@ -64,7 +73,14 @@ export class PolicyService {
       if (existing?.checksum === p.checksum) {
         continue;
       }
-      await repo.save({ key: p.key, title: p.title, titleEn: p.titleEn, body: p.body, checksum: p.checksum, importedAt: new Date() });
+      await repo.save({
+        key: p.key,
+        title: p.title,
+        titleEn: p.titleEn,
+        body: p.body,
+        checksum: p.checksum,
+        importedAt: new Date(),
+      });
       changed++;
     }
     this.invalidate();

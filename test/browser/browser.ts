@@ -12,11 +12,23 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
-export async function newPage(browser: Browser, viewport: { width: number; height: number }, locale = 'zh-CN'): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(
+  browser: Browser,
+  viewport: { width: number; height: number },
+  locale = 'zh-CN',
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, locale, deviceScaleFactor: 1 });
   const page = await context.newPage();
   return { context, page };
@@ -30,7 +42,12 @@ export async function keepScreenshot(page: Page, name: string): Promise<string> 
   return file;
 }
 
-export async function signIn(page: Page, base: string, username: string, password = 'demo1234'): Promise<void> {
+export async function signIn(
+  page: Page,
+  base: string,
+  username: string,
+  password = 'demo1234',
+): Promise<void> {
   await page.goto(`${base}/login`);
   await page.getByLabel(/用户名|Username/).fill(username);
   await page.getByLabel(/密码|Password/).fill(password);

@@ -23,7 +23,9 @@ describe('Signing in on a phone', () => {
     await page.waitForSelector('h1');
     expect(await page.locator('h1').innerText()).toContain('李小红');
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await keepScreenshot(page, 'dashboard-phone');
     await context.close();
@@ -35,7 +37,9 @@ describe('Signing in on a phone', () => {
     await page.getByLabel('Username').fill('cadre');
     await page.getByLabel('Password').fill('wrong-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('alert').innerText()).resolves.toContain('The username or password is wrong.');
+    await expect(page.getByRole('alert').innerText()).resolves.toContain(
+      'The username or password is wrong.',
+    );
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await keepScreenshot(page, 'sign-in-error-en-phone');
     await context.close();

@@ -17,7 +17,16 @@ export interface TestApp {
   /** Signs in through the API and returns the bearer token. */
   token(username: string, password?: string): Promise<string>;
   /** fetch against the running app, with JSON helpers. */
-  api(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string>; raw?: string | Buffer }): Promise<ApiResponse>;
+  api(
+    method: string,
+    path: string,
+    opts?: {
+      token?: string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      raw?: string | Buffer;
+    },
+  ): Promise<ApiResponse>;
   close(): Promise<void>;
 }
 
@@ -29,10 +38,14 @@ export interface ApiResponse {
   json: any;
 }
 
-const ADMIN_PG = process.env.TEST_PG_ADMIN_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_PG =
+  process.env.TEST_PG_ADMIN_URL ??
+  process.env.DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The database the suite runs on: SQLite by default, PostgreSQL with TEST_DB=postgres (npm run test:pg). */
-export const TEST_DB: 'sqlite' | 'postgres' = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+export const TEST_DB: 'sqlite' | 'postgres' =
+  process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 
 async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `cadre_test_${randomBytes(6).toString('hex')}`;
@@ -57,7 +70,9 @@ async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<vo
  * Boots the real application (same configureApp, real migrations) on a fresh database and listens on a free port.
  * With `demo: true` (the default) the demo city, its accounts and content/ are loaded as on a first `npm start`.
  */
-export async function startTestApp(opts: { demo?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { demo?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'cadre-test-'));
   let dropPg: (() => Promise<void>) | undefined;
   const env: Record<string, string> = {
@@ -88,9 +103,9 @@ export async function startTestApp(opts: { demo?: boolean; env?: Record<string, 
     if (o.token) {
       headers.authorization = `Bearer ${o.token}`;
     }
-    let body: string | Buffer | undefined;
+    let body: string | Blob | undefined;
     if (o.raw !== undefined) {
-      body = o.raw;
+      body = typeof o.raw === 'string' ? o.raw : new Blob([new Uint8Array(o.raw)]);
     } else if (o.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(o.body);
@@ -139,7 +154,12 @@ export class PageClient {
   }
 
   async post(path: string, form: Record<string, string>): Promise<ApiResponse> {
-    return this.request('POST', path, new URLSearchParams(form).toString(), 'application/x-www-form-urlencoded');
+    return this.request(
+      'POST',
+      path,
+      new URLSearchParams(form).toString(),
+      'application/x-www-form-urlencoded',
+    );
   }
 
   /** The CSRF token of the form on a page. */
@@ -164,8 +184,15 @@ export class PageClient {
     return this.cookies.get(name);
   }
 
-  async request(method: string, path: string, body?: string, contentType?: string): Promise<ApiResponse> {
-    const headers: Record<string, string> = { cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') };
+  async request(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+  ): Promise<ApiResponse> {
+    const headers: Record<string, string> = {
+      cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+    };
     if (contentType) {
       headers['content-type'] = contentType;
     }

@@ -16,7 +16,13 @@ interface Mapped {
 /** Fastify's own errors (body parsing, limits, CSRF) mapped to our codes; none of them is the server's fault. */
 function fromFrameworkError(error: { code?: string; statusCode?: number }): Mapped | null {
   const code = error.code ?? '';
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || code === 'FST_REQ_FILE_TOO_LARGE' || code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+  if (
+    code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+    code === 'FST_REQ_FILE_TOO_LARGE' ||
+    code === 'FST_FILES_LIMIT' ||
+    code === 'FST_PARTS_LIMIT' ||
+    code === 'FST_FIELDS_LIMIT'
+  ) {
     return { status: 413, code: 'PAYLOAD_TOO_LARGE', params: {} };
   }
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') {
@@ -25,11 +31,20 @@ function fromFrameworkError(error: { code?: string; statusCode?: number }): Mapp
   if (code.startsWith('FST_CSRF')) {
     return { status: 403, code: 'CSRF_INVALID', params: {} };
   }
-  if (code.startsWith('FST_ERR_CTP') || code === 'FST_PROTO_VIOLATION' || code === 'FST_CONSTRUCTOR_VIOLATION' || error instanceof SyntaxError) {
+  if (
+    code.startsWith('FST_ERR_CTP') ||
+    code === 'FST_PROTO_VIOLATION' ||
+    code === 'FST_CONSTRUCTOR_VIOLATION' ||
+    error instanceof SyntaxError
+  ) {
     return { status: 400, code: 'BAD_JSON', params: {} };
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-    return { status: error.statusCode, code: error.statusCode === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', params: { field: '?', reason: '' } };
+    return {
+      status: error.statusCode,
+      code: error.statusCode === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED',
+      params: { field: '?', reason: '' },
+    };
   }
   return null;
 }
@@ -61,7 +76,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     void reply.status(mapped.status).header('cache-control', 'no-store');
     if (isApiRequest(request) || !request.method || request.headers.accept === 'application/json') {
-      void reply.send({ statusCode: mapped.status, error: mapped.code, message, ...(mapped.field ? { field: mapped.field } : {}) });
+      void reply.send({
+        statusCode: mapped.status,
+        error: mapped.code,
+        message,
+        ...(mapped.field ? { field: mapped.field } : {}),
+      });
       return;
     }
     if (mapped.status === 401) {
@@ -83,10 +103,22 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private map(exception: unknown, request: FastifyRequest): Mapped {
     if (exception instanceof AppException) {
-      const headers = exception.status === 429 ? { 'retry-after': String(exception.params.seconds ?? 60) } : undefined;
-      return { status: exception.status, code: exception.code, params: exception.params, field: exception.field, headers };
+      const headers =
+        exception.status === 429
+          ? { 'retry-after': String(exception.params.seconds ?? 60) }
+          : undefined;
+      return {
+        status: exception.status,
+        code: exception.code,
+        params: exception.params,
+        field: exception.field,
+        headers,
+      };
     }
-    const framework = exception && typeof exception === 'object' ? fromFrameworkError(exception as { code?: string; statusCode?: number }) : null;
+    const framework =
+      exception && typeof exception === 'object'
+        ? fromFrameworkError(exception)
+        : null;
     if (framework && (exception as { code?: string }).code) {
       return framework;
     }
@@ -96,11 +128,29 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (/csrf/i.test(text)) {
         return { status: 403, code: 'CSRF_INVALID', params: {} };
       }
-      if (exception.getStatus() === 400 && !(exception.getResponse() as { message?: unknown })?.message?.toString().includes('Validation')) {
+      if (
+        exception.getStatus() === 400 &&
+        !(exception.getResponse() as { message?: unknown })?.message
+          ?.toString()
+          .includes('Validation')
+      ) {
         return { status: 400, code: /json/i.test(text) ? 'BAD_JSON' : 'BAD_REQUEST', params: {} };
       }
       const status = exception.getStatus();
-      const code = status === 404 ? 'NOT_FOUND' : status === 401 ? 'NOT_SIGNED_IN' : status === 403 ? 'FORBIDDEN' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 429 ? 'RATE_LIMITED' : status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL';
+      const code =
+        status === 404
+          ? 'NOT_FOUND'
+          : status === 401
+            ? 'NOT_SIGNED_IN'
+            : status === 403
+              ? 'FORBIDDEN'
+              : status === 413
+                ? 'PAYLOAD_TOO_LARGE'
+                : status === 429
+                  ? 'RATE_LIMITED'
+                  : status < 500
+                    ? 'VALIDATION_FAILED'
+                    : 'INTERNAL';
       if (code !== 'INTERNAL') {
         return { status, code, params: { field: '?', reason: '', seconds: 60 } };
       }
@@ -112,7 +162,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error(`[${request.id}] storage failure: ${String(exception)}`);
       return { status: 503, code: 'STORAGE_UNAVAILABLE', params: {} };
     }
-    this.logger.error(`[${request.id}] ${request.method} ${request.url}`, exception instanceof Error ? exception.stack : String(exception));
+    this.logger.error(
+      `[${request.id}] ${request.method} ${request.url}`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
     return { status: 500, code: 'INTERNAL', params: { requestId: String(request.id) } };
   }
 }

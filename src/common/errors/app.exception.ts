@@ -17,7 +17,11 @@ export class AppException extends Error {
 /** Creates a module's exception class from its table of codes, so a code without a status cannot be thrown. */
 export function exceptionFor<T extends Record<string, number>>(codes: T) {
   return class extends AppException {
-    constructor(code: keyof T & string, params: Record<string, string | number> = {}, field?: string) {
+    constructor(
+      code: keyof T & string,
+      params: Record<string, string | number> = {},
+      field?: string,
+    ) {
       super(code, codes[code], params, field);
     }
   };

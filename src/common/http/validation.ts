@@ -2,16 +2,38 @@ import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException, COMMON_ERRORS } from '../errors/app.exception';
 
 const KNOWN_REASONS = new Set([
-  'isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'isIn', 'isEnum', 'min', 'max',
-  'minLength', 'maxLength', 'arrayMaxSize', 'arrayMinSize', 'matches', 'isDateString', 'isISO8601', 'isUUID',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isArray',
+  'isObject',
+  'isIn',
+  'isEnum',
+  'min',
+  'max',
+  'minLength',
+  'maxLength',
+  'arrayMaxSize',
+  'arrayMinSize',
+  'matches',
+  'isDateString',
+  'isISO8601',
+  'isUUID',
   'isNotEmpty',
 ]);
 
-function firstLeaf(errors: ValidationError[], prefix = ''): { field: string; constraint: string; message: string } | null {
+function firstLeaf(
+  errors: ValidationError[],
+  prefix = '',
+): { field: string; constraint: string; message: string } | null {
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const entries = Object.entries(error.constraints ?? {});
-    const preferred = entries.find(([k]) => k === 'whitelistValidation') ?? entries.find(([k]) => k === 'isDefined') ?? entries[0];
+    const preferred =
+      entries.find(([k]) => k === 'whitelistValidation') ??
+      entries.find(([k]) => k === 'isDefined') ??
+      entries[0];
     if (preferred) {
       return { field, constraint: preferred[0], message: preferred[1] };
     }
@@ -27,13 +49,26 @@ function firstLeaf(errors: ValidationError[], prefix = ''): { field: string; con
 export function validationException(errors: ValidationError[]): AppException {
   const leaf = firstLeaf(errors);
   if (!leaf) {
-    return new AppException('VALIDATION_FAILED', COMMON_ERRORS.VALIDATION_FAILED, { field: '?', reason: '' });
+    return new AppException('VALIDATION_FAILED', COMMON_ERRORS.VALIDATION_FAILED, {
+      field: '?',
+      reason: '',
+    });
   }
   if (leaf.constraint === 'whitelistValidation') {
-    return new AppException('UNKNOWN_FIELD', COMMON_ERRORS.UNKNOWN_FIELD, { field: leaf.field }, leaf.field);
+    return new AppException(
+      'UNKNOWN_FIELD',
+      COMMON_ERRORS.UNKNOWN_FIELD,
+      { field: leaf.field },
+      leaf.field,
+    );
   }
-  const isMissing = leaf.constraint === 'isDefined' || /should not be (null or undefined|empty)/.test(leaf.message);
-  const reasonKey = isMissing ? 'required' : KNOWN_REASONS.has(leaf.constraint) ? leaf.constraint : 'other';
+  const isMissing =
+    leaf.constraint === 'isDefined' || /should not be (null or undefined|empty)/.test(leaf.message);
+  const reasonKey = isMissing
+    ? 'required'
+    : KNOWN_REASONS.has(leaf.constraint)
+      ? leaf.constraint
+      : 'other';
   const n = /(-?\d+(\.\d+)?)/.exec(leaf.message)?.[1] ?? '';
   const values = /following values: (.*)$/.exec(leaf.message)?.[1] ?? '';
   return new AppException(

@@ -23,14 +23,18 @@ defineMessages(
     UNKNOWN_FIELD: 'The field “{{field}}” is not accepted; remove it and try again.',
     NOT_SIGNED_IN: 'Please sign in first.',
     FORBIDDEN: 'You are not allowed to do this.',
-    CSRF_INVALID: 'This page has expired or the form came from elsewhere. Reload the page and try again.',
-    NOT_FOUND: 'We could not find what you asked for. It may have been removed, or you may not have access to it.',
+    CSRF_INVALID:
+      'This page has expired or the form came from elsewhere. Reload the page and try again.',
+    NOT_FOUND:
+      'We could not find what you asked for. It may have been removed, or you may not have access to it.',
     CONFLICT: 'This clashes with the current state. Reload and try again.',
     PAYLOAD_TOO_LARGE: 'What you sent is too large. Make it smaller and try again.',
     UNSUPPORTED_MEDIA_TYPE: 'This kind of upload is not supported.',
     RATE_LIMITED: 'Too many attempts. Try again in {{seconds}} seconds.',
-    INTERNAL: 'Something went wrong on our side and it has been logged. Please try again later (reference {{requestId}}).',
-    STORAGE_UNAVAILABLE: 'The database is unavailable right now; nothing was saved. Please try again later.',
+    INTERNAL:
+      'Something went wrong on our side and it has been logged. Please try again later (reference {{requestId}}).',
+    STORAGE_UNAVAILABLE:
+      'The database is unavailable right now; nothing was saved. Please try again later.',
     BAD_JSON: 'The JSON you sent is malformed and could not be read.',
     BAD_REQUEST: 'The request is malformed and could not be processed.',
   },

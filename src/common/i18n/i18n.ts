@@ -30,7 +30,9 @@ export function defineMessages<K extends string>(
     ['zh-CN', zh],
     ['en', en],
   ] as const) {
-    const prefixed = Object.fromEntries(Object.entries<string>(table).map(([k, v]) => [`${namespace}.${k}`, v]));
+    const prefixed = Object.fromEntries(
+      Object.entries<string>(table).map(([k, v]) => [`${namespace}.${k}`, v]),
+    );
     Object.assign(catalogs[lang], prefixed);
     i18next.addResourceBundle(lang, 'translation', prefixed, true, true);
   }

@@ -18,7 +18,8 @@ defineMessages(
     language: 'Language',
     switchTo: '中文',
     menu: 'Menu',
-    footer: 'Cadre Academy · open-source training for community workers and grassroots party cadres',
+    footer:
+      'Cadre Academy · open-source training for community workers and grassroots party cadres',
   },
 );
 

@@ -194,12 +194,6 @@ export class MarkdownPreviewDto {
 
 /** The course settings form of /author (form fields arrive as text). */
 export class CourseFormDto {
-  @IsOptional()
-  @IsString()
-  @MaxLength(80)
-  @Matches(SLUG)
-  slug?: string;
-
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -297,3 +291,10 @@ export class MoveLessonFormDto {
   direction!: 'up' | 'down';
 }
 
+
+export class NewCourseFormDto extends CourseFormDto {
+  @IsString()
+  @MaxLength(80)
+  @Matches(SLUG)
+  slug!: string;
+}

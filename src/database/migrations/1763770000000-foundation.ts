@@ -21,7 +21,13 @@ export class Foundation1763770000000 implements MigrationInterface {
           col.varchar('code', 32, true),
           col.instant('created_at'),
         ],
-        foreignKeys: [{ columnNames: ['parent_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['parent_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
         indices: [
           new TableIndex({ columnNames: ['path'] }),
           new TableIndex({ columnNames: ['parent_id'] }),
@@ -50,7 +56,13 @@ export class Foundation1763770000000 implements MigrationInterface {
           col.instant('created_at'),
           col.instant('updated_at'),
         ],
-        foreignKeys: [{ columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
         uniques: [{ name: 'uq_users_username', columnNames: ['username'] }],
         indices: [new TableIndex({ columnNames: ['org_id'] })],
       }),
@@ -60,8 +72,17 @@ export class Foundation1763770000000 implements MigrationInterface {
         name: 'role_assignments',
         columns: [col.id(), col.ref('user_id'), col.varchar('role', 16), col.ref('org_id')],
         foreignKeys: [
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
         ],
         uniques: [{ name: 'uq_role_assignment', columnNames: ['user_id', 'role', 'org_id'] }],
         indices: [new TableIndex({ columnNames: ['org_id'] })],
@@ -81,7 +102,14 @@ export class Foundation1763770000000 implements MigrationInterface {
           col.instant('revoked_at', true),
           col.varchar('ip', 64, true),
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         uniques: [{ name: 'uq_auth_session_token', columnNames: ['token_hash'] }],
         indices: [new TableIndex({ columnNames: ['user_id'] })],
       }),
@@ -101,7 +129,10 @@ export class Foundation1763770000000 implements MigrationInterface {
           col.varchar('ip', 64, true),
           col.text('details', true),
         ],
-        indices: [new TableIndex({ columnNames: ['at'] }), new TableIndex({ columnNames: ['org_id', 'at'] })],
+        indices: [
+          new TableIndex({ columnNames: ['at'] }),
+          new TableIndex({ columnNames: ['org_id', 'at'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -120,7 +151,14 @@ export class Foundation1763770000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['policy_documents', 'audit_log', 'auth_sessions', 'role_assignments', 'users', 'org_nodes']) {
+    for (const table of [
+      'policy_documents',
+      'audit_log',
+      'auth_sessions',
+      'role_assignments',
+      'users',
+      'org_nodes',
+    ]) {
       await q.dropTable(table);
     }
   }

@@ -25,9 +25,18 @@ export class CurriculumLearning1763770100000 implements MigrationInterface {
           col.instant('created_at'),
           col.instant('updated_at'),
         ],
-        foreignKeys: [{ columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
         uniques: [{ name: 'uq_courses_slug', columnNames: ['slug'] }],
-        indices: [new TableIndex({ columnNames: ['status'] }), new TableIndex({ columnNames: ['org_id'] })],
+        indices: [
+          new TableIndex({ columnNames: ['status'] }),
+          new TableIndex({ columnNames: ['org_id'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -48,7 +57,14 @@ export class CurriculumLearning1763770100000 implements MigrationInterface {
           col.instant('published_at'),
           col.ref('published_by', true),
         ],
-        foreignKeys: [{ columnNames: ['course_id'], referencedTableName: 'courses', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['course_id'],
+            referencedTableName: 'courses',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         uniques: [{ name: 'uq_course_versions_number', columnNames: ['course_id', 'version'] }],
       }),
     );
@@ -71,8 +87,18 @@ export class CurriculumLearning1763770100000 implements MigrationInterface {
           col.text('html'),
         ],
         foreignKeys: [
-          { columnNames: ['version_id'], referencedTableName: 'course_versions', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['course_id'], referencedTableName: 'courses', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['version_id'],
+            referencedTableName: 'course_versions',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['course_id'],
+            referencedTableName: 'courses',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
         uniques: [{ name: 'uq_lessons_version_key', columnNames: ['version_id', 'key'] }],
         indices: [new TableIndex({ columnNames: ['course_id', 'key'] })],
@@ -95,9 +121,23 @@ export class CurriculumLearning1763770100000 implements MigrationInterface {
           col.instant('last_viewed_at', true),
         ],
         foreignKeys: [
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['course_id'], referencedTableName: 'courses', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['version_id'], referencedTableName: 'course_versions', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['course_id'],
+            referencedTableName: 'courses',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['version_id'],
+            referencedTableName: 'course_versions',
+            referencedColumnNames: ['id'],
+          },
         ],
         uniques: [{ name: 'uq_enrolments_user_course', columnNames: ['user_id', 'course_id'] }],
         indices: [new TableIndex({ columnNames: ['course_id'] })],
@@ -118,11 +158,26 @@ export class CurriculumLearning1763770100000 implements MigrationInterface {
           col.instant('completed_at', true),
         ],
         foreignKeys: [
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['lesson_id'], referencedTableName: 'lessons', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['lesson_id'],
+            referencedTableName: 'lessons',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
-        uniques: [{ name: 'uq_lesson_progress_user_lesson', columnNames: ['user_id', 'lesson_id'] }],
-        indices: [new TableIndex({ columnNames: ['user_id', 'course_id'] }), new TableIndex({ columnNames: ['lesson_id'] })],
+        uniques: [
+          { name: 'uq_lesson_progress_user_lesson', columnNames: ['user_id', 'lesson_id'] },
+        ],
+        indices: [
+          new TableIndex({ columnNames: ['user_id', 'course_id'] }),
+          new TableIndex({ columnNames: ['lesson_id'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -143,16 +198,38 @@ export class CurriculumLearning1763770100000 implements MigrationInterface {
           col.hours('basis_value'),
           col.instant('recorded_at'),
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
         // One credit per activity and person, enforced by the database (concurrent completions included).
-        uniques: [{ name: 'uq_ledger_user_activity', columnNames: ['user_id', 'activity_type', 'activity_id'] }],
-        indices: [new TableIndex({ columnNames: ['user_id', 'occurred_at'] }), new TableIndex({ columnNames: ['year'] })],
+        uniques: [
+          {
+            name: 'uq_ledger_user_activity',
+            columnNames: ['user_id', 'activity_type', 'activity_id'],
+          },
+        ],
+        indices: [
+          new TableIndex({ columnNames: ['user_id', 'occurred_at'] }),
+          new TableIndex({ columnNames: ['year'] }),
+        ],
       }),
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['study_hour_ledger', 'lesson_progress', 'enrolments', 'lessons', 'course_versions', 'courses']) {
+    for (const table of [
+      'study_hour_ledger',
+      'lesson_progress',
+      'enrolments',
+      'lessons',
+      'course_versions',
+      'courses',
+    ]) {
       await q.dropTable(table);
     }
   }

@@ -37,21 +37,38 @@ export class Certification1763770600000 implements MigrationInterface {
         ],
         foreignKeys: [
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
-          { columnNames: ['issuer_org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['issuer_org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
         ],
         uniques: [
-          { name: 'uq_certificates_issue', columnNames: ['user_id', 'rule_key', 'period_key', 'issue_no'] },
+          {
+            name: 'uq_certificates_issue',
+            columnNames: ['user_id', 'rule_key', 'period_key', 'issue_no'],
+          },
           { name: 'uq_certificates_serial', columnNames: ['serial'] },
           { name: 'uq_certificates_verify_code', columnNames: ['verify_code'] },
         ],
-        indices: [new TableIndex({ columnNames: ['issued_at'] }), new TableIndex({ columnNames: ['issuer_org_id'] })],
+        indices: [
+          new TableIndex({ columnNames: ['issued_at'] }),
+          new TableIndex({ columnNames: ['issuer_org_id'] }),
+        ],
       }),
     );
     await q.createTable(
       new Table({
         name: 'certificate_files',
         columns: [{ ...col.id('certificate_id') }, col.text('pdf_base64')],
-        foreignKeys: [{ columnNames: ['certificate_id'], referencedTableName: 'certificates', referencedColumnNames: ['id'], onDelete: 'CASCADE' }],
+        foreignKeys: [
+          {
+            columnNames: ['certificate_id'],
+            referencedTableName: 'certificates',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+        ],
       }),
     );
     await q.createTable(
@@ -62,7 +79,13 @@ export class Certification1763770600000 implements MigrationInterface {
           { ...col.int('year'), isPrimary: true },
           col.int('last_number', false, 0),
         ],
-        foreignKeys: [{ columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
       }),
     );
     await q.createTable(
@@ -82,7 +105,9 @@ export class Certification1763770600000 implements MigrationInterface {
           col.instant('signed_off_at', true),
           col.hours('hours', true),
         ],
-        foreignKeys: [{ columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
+        ],
         uniques: [{ name: 'uq_task_submission', columnNames: ['user_id', 'lesson_id'] }],
         indices: [new TableIndex({ columnNames: ['status'] })],
       }),

@@ -31,8 +31,17 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
           col.varchar('place', 200, true),
           col.instant('created_at'),
         ],
-        foreignKeys: [{ columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
-        indices: [new TableIndex({ columnNames: ['org_id', 'starts_at'] }), new TableIndex({ columnNames: ['closed_at', 'closes_at'] })],
+        foreignKeys: [
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
+        indices: [
+          new TableIndex({ columnNames: ['org_id', 'starts_at'] }),
+          new TableIndex({ columnNames: ['closed_at', 'closes_at'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -50,7 +59,11 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
         ],
         uniques: [{ name: 'uq_attendance_person_session', columnNames: ['session_id', 'user_id'] }],
         foreignKeys: [
-          { columnNames: ['session_id'], referencedTableName: 'attendance_sessions', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['session_id'],
+            referencedTableName: 'attendance_sessions',
+            referencedColumnNames: ['id'],
+          },
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
         ],
         indices: [new TableIndex({ columnNames: ['user_id'] })],
@@ -72,7 +85,11 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
         ],
         uniques: [{ name: 'uq_leave_person_session', columnNames: ['session_id', 'user_id'] }],
         foreignKeys: [
-          { columnNames: ['session_id'], referencedTableName: 'attendance_sessions', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['session_id'],
+            referencedTableName: 'attendance_sessions',
+            referencedColumnNames: ['id'],
+          },
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
         ],
         indices: [new TableIndex({ columnNames: ['user_id'] })],
@@ -94,7 +111,11 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
         ],
         uniques: [{ name: 'uq_make_up_person_session', columnNames: ['session_id', 'user_id'] }],
         foreignKeys: [
-          { columnNames: ['session_id'], referencedTableName: 'attendance_sessions', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['session_id'],
+            referencedTableName: 'attendance_sessions',
+            referencedColumnNames: ['id'],
+          },
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
         ],
         indices: [new TableIndex({ columnNames: ['user_id', 'done_at'] })],
@@ -103,11 +124,21 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
     await q.createTable(
       new Table({
         name: 'branch_memberships',
-        columns: [col.id(), col.ref('user_id'), col.ref('org_id'), col.varchar('joined_on', 10), col.varchar('left_on', 10, true)],
+        columns: [
+          col.id(),
+          col.ref('user_id'),
+          col.ref('org_id'),
+          col.varchar('joined_on', 10),
+          col.varchar('left_on', 10, true),
+        ],
         uniques: [{ name: 'uq_membership_start', columnNames: ['user_id', 'org_id', 'joined_on'] }],
         foreignKeys: [
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
-          { columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
         ],
         indices: [new TableIndex({ columnNames: ['org_id'] })],
       }),
@@ -133,7 +164,13 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
           col.instant('created_at'),
           col.instant('updated_at'),
         ],
-        foreignKeys: [{ columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
         indices: [new TableIndex({ columnNames: ['org_id'] })],
       }),
     );
@@ -166,10 +203,20 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
           col.instant('updated_at'),
         ],
         // One occurrence per series and rule date, so generating a year twice cannot double it.
-        uniques: [{ name: 'uq_study_day_series_date', columnNames: ['series_id', 'original_date'] }],
+        uniques: [
+          { name: 'uq_study_day_series_date', columnNames: ['series_id', 'original_date'] },
+        ],
         foreignKeys: [
-          { columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] },
-          { columnNames: ['series_id'], referencedTableName: 'study_day_series', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+          {
+            columnNames: ['series_id'],
+            referencedTableName: 'study_day_series',
+            referencedColumnNames: ['id'],
+          },
         ],
         indices: [new TableIndex({ columnNames: ['org_id', 'starts_at'] })],
       }),
@@ -187,7 +234,13 @@ export class StudyDaysAttendance1763771505000 implements MigrationInterface {
           col.ref('uploaded_by'),
           col.instant('created_at'),
         ],
-        foreignKeys: [{ columnNames: ['study_day_id'], referencedTableName: 'study_days', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['study_day_id'],
+            referencedTableName: 'study_days',
+            referencedColumnNames: ['id'],
+          },
+        ],
         indices: [new TableIndex({ columnNames: ['study_day_id'] })],
       }),
     );

@@ -21,7 +21,13 @@ export class Assessment1763790000000 implements MigrationInterface {
           col.instant('created_at'),
           col.instant('updated_at'),
         ],
-        foreignKeys: [{ columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
+        ],
         uniques: [{ name: 'uq_question_banks_slug', columnNames: ['slug'] }],
         indices: [new TableIndex({ columnNames: ['org_id'] })],
       }),
@@ -45,7 +51,13 @@ export class Assessment1763790000000 implements MigrationInterface {
           col.bool('retired', false),
           col.instant('created_at'),
         ],
-        foreignKeys: [{ columnNames: ['bank_id'], referencedTableName: 'question_banks', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['bank_id'],
+            referencedTableName: 'question_banks',
+            referencedColumnNames: ['id'],
+          },
+        ],
         indices: [new TableIndex({ columnNames: ['bank_id', 'retired'] })],
       }),
     );
@@ -79,11 +91,22 @@ export class Assessment1763790000000 implements MigrationInterface {
           col.instant('updated_at'),
         ],
         foreignKeys: [
-          { columnNames: ['bank_id'], referencedTableName: 'question_banks', referencedColumnNames: ['id'] },
-          { columnNames: ['org_id'], referencedTableName: 'org_nodes', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['bank_id'],
+            referencedTableName: 'question_banks',
+            referencedColumnNames: ['id'],
+          },
+          {
+            columnNames: ['org_id'],
+            referencedTableName: 'org_nodes',
+            referencedColumnNames: ['id'],
+          },
         ],
         uniques: [{ name: 'uq_quizzes_slug', columnNames: ['slug'] }],
-        indices: [new TableIndex({ columnNames: ['course_id'] }), new TableIndex({ columnNames: ['lesson_id'] })],
+        indices: [
+          new TableIndex({ columnNames: ['course_id'] }),
+          new TableIndex({ columnNames: ['lesson_id'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -105,11 +128,18 @@ export class Assessment1763790000000 implements MigrationInterface {
           { name: 'passed', type: 'boolean', isNullable: true },
         ],
         foreignKeys: [
-          { columnNames: ['quiz_id'], referencedTableName: 'quizzes', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['quiz_id'],
+            referencedTableName: 'quizzes',
+            referencedColumnNames: ['id'],
+          },
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
         ],
         uniques: [{ name: 'uq_attempt_number', columnNames: ['quiz_id', 'user_id', 'number'] }],
-        indices: [new TableIndex({ columnNames: ['user_id'] }), new TableIndex({ columnNames: ['status', 'deadline'] })],
+        indices: [
+          new TableIndex({ columnNames: ['user_id'] }),
+          new TableIndex({ columnNames: ['status', 'deadline'] }),
+        ],
       }),
     );
     await q.createTable(
@@ -127,8 +157,17 @@ export class Assessment1763790000000 implements MigrationInterface {
           { name: 'correct', type: 'boolean', isNullable: true },
         ],
         foreignKeys: [
-          { columnNames: ['attempt_id'], referencedTableName: 'quiz_attempts', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
-          { columnNames: ['question_id'], referencedTableName: 'questions', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['attempt_id'],
+            referencedTableName: 'quiz_attempts',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
+          {
+            columnNames: ['question_id'],
+            referencedTableName: 'questions',
+            referencedColumnNames: ['id'],
+          },
         ],
         uniques: [{ name: 'uq_attempt_question', columnNames: ['attempt_id', 'question_id'] }],
         indices: [new TableIndex({ columnNames: ['question_id'] })],
@@ -150,7 +189,11 @@ export class Assessment1763790000000 implements MigrationInterface {
         ],
         foreignKeys: [
           { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'] },
-          { columnNames: ['question_id'], referencedTableName: 'questions', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['question_id'],
+            referencedTableName: 'questions',
+            referencedColumnNames: ['id'],
+          },
         ],
         uniques: [{ name: 'uq_notebook_entry', columnNames: ['user_id', 'question_id'] }],
       }),
@@ -158,7 +201,14 @@ export class Assessment1763790000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['notebook_entries', 'attempt_questions', 'quiz_attempts', 'quizzes', 'questions', 'question_banks']) {
+    for (const table of [
+      'notebook_entries',
+      'attempt_questions',
+      'quiz_attempts',
+      'quizzes',
+      'questions',
+      'question_banks',
+    ]) {
       await q.dropTable(table);
     }
   }

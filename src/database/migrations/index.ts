@@ -10,6 +10,8 @@ type MigrationClass = new () => MigrationInterface;
 export const migrations: MigrationClass[] = readdirSync(__dirname)
   .filter((f) => /^\d{13}-[a-z0-9-]+\.(ts|js)$/.test(f) && !f.endsWith('.d.ts'))
   .sort()
-  // Loading by file name is the point here: the folder is the list.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  .flatMap((f) => Object.values(require(`./${f.replace(/\.(ts|js)$/, '')}`) as Record<string, MigrationClass>));
+  .flatMap((f) =>
+    // Loading by file name is the point here: the folder is the list.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    Object.values(require(`./${f.replace(/\.(ts|js)$/, '')}`) as Record<string, MigrationClass>),
+  );

@@ -1,5 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { ROLES, Role } from '../../common/access/actor';
 import { POST_TYPES, PostType, QUALIFICATION_LEVELS, QualificationLevel } from '../user.entity';
 
@@ -7,7 +20,10 @@ const USERNAME = /^[A-Za-z0-9_.-]{2,64}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'wangxy', description: 'Letters, digits, dot, dash, underscore; 2-64 characters' })
+  @ApiProperty({
+    example: 'wangxy',
+    description: 'Letters, digits, dot, dash, underscore; 2-64 characters',
+  })
   @IsString()
   @Matches(USERNAME)
   username!: string;
@@ -67,12 +83,19 @@ export class CreateUserDto {
   @IsIn(QUALIFICATION_LEVELS)
   qualificationLevel?: QualificationLevel;
 
-  @ApiPropertyOptional({ example: '2025-01-01', description: 'Start of the current registration period' })
+  @ApiPropertyOptional({
+    example: '2025-01-01',
+    description: 'Start of the current registration period',
+  })
   @IsOptional()
   @Matches(DATE)
   registrationStart?: string;
 
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Roles held at orgId; learner is always given' })
+  @ApiPropertyOptional({
+    enum: ROLES,
+    isArray: true,
+    description: 'Roles held at orgId; learner is always given',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(4)
@@ -126,7 +149,11 @@ export class UpdateUserDto {
   @Matches(DATE)
   registrationStart?: string;
 
-  @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Replaces the roles held at the person’s org' })
+  @ApiPropertyOptional({
+    enum: ROLES,
+    isArray: true,
+    description: 'Replaces the roles held at the person’s org',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(4)

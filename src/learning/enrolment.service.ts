@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
+import { Actor } from '../common/access/actor';
+import { TransactionService } from '../database/transaction.service';
+import { CurriculumService } from '../curriculum/curriculum.service';
+import { OrgTreeService } from '../organizations/org-tree.service';
+import { UsersService } from '../organizations/users.service';
+import { EnrolDto } from './dto/learning.dto';
+import { EnrolmentEntity } from './enrolment.entity';
+import { LearningException } from './learning.exception';
+
+export interface EnrolmentView {
+  id: string;
+  userId: string;
+  courseId: string;
+  courseSlug: string;
+  versionId: string;
+  assignedBy: string | null;
+  dueDate: string | null;
+  enrolledAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
+const toView = (e: EnrolmentEntity, slug: string): EnrolmentView => ({
+  id: e.id,
+  userId: e.userId,
+  courseId: e.courseId,
+  courseSlug: slug,
+  versionId: e.versionId,
+  assignedBy: e.assignedBy,
+  dueDate: e.dueDate,
+  enrolledAt: e.enrolledAt,
+  startedAt: e.startedAt,
+  completedAt: e.completedAt,
+});
+
+/** Who studies which course, in which version, assigned by whom and due when. */
+@Injectable()
+export class EnrolmentService {
+  constructor(
+    @InjectRepository(EnrolmentEntity) private readonly enrolments: Repository<EnrolmentEntity>,
+    private readonly tx: TransactionService,
+    private readonly curriculum: CurriculumService,
+    private readonly users: UsersService,
+    private readonly tree: OrgTreeService,
+  ) {}
+
+  async isEnrolled(userId: string, courseId: string): Promise<boolean> {
+    if (!userId || !courseId) {
+      return false;
+    }
+    return (await this.enrolments.countBy({ userId, courseId })) > 0;
+  }
+
+  async find(userId: string, courseId: string, manager?: EntityManager): Promise<EnrolmentEntity | null> {
+    const repo = manager ? manager.getRepository(EnrolmentEntity) : this.enrolments;
+    return repo.findOneBy({ userId, courseId });
+  }
+
+  /** Enrols in the current published version unless already enrolled (make-up study, study-day lessons use this). */
+  async ensureEnrolled(userId: string, courseId: string, manager?: EntityManager): Promise<void> {
+    const course = await this.curriculum.findCourseById(courseId);
+    if (!course?.versionId) {
+      throw new LearningException('COURSE_NOT_OPEN');
+    }
+    const versionId = course.versionId;
+    const work = (m: EntityManager) => this.insert(m, { userId, courseId, versionId, assignedBy: null, dueDate: null });
+    await (manager ? work(manager) : this.tx.run(work));
+  }
+
+  /** Self-enrolment, or a secretary/administrator assigning someone of their subtree with a due date. */
+  async enrol(actor: Actor, slug: string, dto: EnrolDto): Promise<EnrolmentView> {
+    const access = await this.curriculum.requireVisible(actor, slug);
+    const course = access.course;
+    if (course.status !== 'published' || !course.versionId) {
+      throw new LearningException('COURSE_NOT_OPEN');
+    }
+    const versionId = course.versionId;
+    const forOther = dto.userId !== undefined && dto.userId !== actor.userId;
+    if (dto.dueDate && Number.isNaN(Date.parse(`${dto.dueDate}T00:00:00Z`))) {
+      throw new LearningException('DUE_DATE_INVALID', {}, 'dueDate');
+    }
+    let userId = actor.userId;
+    if (forOther) {
+      const person = await this.users.findInScope(actor, dto.userId, ['secretary', 'admin']);
+      const org = await this.tree.get(person.orgId);
+      if (!(await this.curriculum.visibleToOrg(course.id, org.path))) {
+        throw new LearningException('ENROL_OUT_OF_SCOPE');
+      }
+      userId = person.id;
+    }
+    return this.tx.run(async (m) => {
+      const row = await this.insert(m, {
+        userId,
+        courseId: course.id,
+        versionId,
+        assignedBy: forOther ? actor.userId : null,
+        dueDate: dto.dueDate ?? null,
+      });
+      if (forOther && (row.assignedBy !== actor.userId || row.dueDate !== (dto.dueDate ?? null))) {
+        // Re-assigning an existing enrolment updates the assignment, never the progress.
+        row.assignedBy = actor.userId;
+        row.dueDate = dto.dueDate ?? row.dueDate;
+        await m.getRepository(EnrolmentEntity).update({ id: row.id }, { assignedBy: row.assignedBy, dueDate: row.dueDate });
+      }
+      return toView(row, course.slug);
+    });
+  }
+
+  async completedCourses(userId: string): Promise<Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }>> {
+    const rows = await this.enrolments.find({ where: { userId, completedAt: Not(IsNull()) }, order: { completedAt: 'ASC' } });
+    const out: Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }> = [];
+    for (const row of rows) {
+      const course = await this.curriculum.findCourseById(row.courseId);
+      if (course && row.completedAt) {
+        out.push({ courseId: row.courseId, slug: course.slug, trainingKind: course.trainingKind, completedAt: row.completedAt });
+      }
+    }
+    return out;
+  }
+
+  /** All of a person's enrolments (home page, transcript, catalogue marks). */
+  async listFor(userId: string): Promise<EnrolmentEntity[]> {
+    return this.enrolments.find({ where: { userId }, order: { enrolledAt: 'DESC' } });
+  }
+
+  async byCourses(userId: string, courseIds: string[]): Promise<Map<string, EnrolmentEntity>> {
+    if (courseIds.length === 0) {
+      return new Map();
+    }
+    const rows = await this.enrolments.findBy({ userId, courseId: In(courseIds) });
+    return new Map(rows.map((r) => [r.courseId, r]));
+  }
+
+  /** Inside the caller's transaction (demo data, other modules' assignments). */
+  async enrolIn(
+    m: EntityManager,
+    e: { userId: string; courseId: string; versionId: string; assignedBy: string | null; dueDate: string | null },
+  ): Promise<EnrolmentEntity> {
+    return this.insert(m, e);
+  }
+
+  /** Inserts unless the (user, course) pair exists; the unique constraint settles races. Returns the row. */
+  private async insert(
+    m: EntityManager,
+    e: { userId: string; courseId: string; versionId: string; assignedBy: string | null; dueDate: string | null },
+  ): Promise<EnrolmentEntity> {
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(EnrolmentEntity)
+      .values({ id: randomUUID(), ...e, enrolledAt: new Date(), startedAt: null, completedAt: null, lastLessonId: null, lastViewedAt: null })
+      .orIgnore()
+      .execute();
+    return m.getRepository(EnrolmentEntity).findOneByOrFail({ userId: e.userId, courseId: e.courseId });
+  }
+}

@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, Repository } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { UsersService } from '../organizations/users.service';
+import { PolicyService } from '../policy/policy.service';
+import { ActivityType, BasisKind, LedgerEntryEntity } from './ledger-entry.entity';
+import { CreditBasis, RequirementStatus, StudyHoursPolicy, creditHours, evaluateRequirements, localYear, ruleOf } from './study-hours';
+
+export interface CreditEntry {
+  userId: string;
+  activityType: ActivityType;
+  activityId: string;
+  trainingKind: string;
+  occurredAt: Date;
+  title: string;
+  courseSlug?: string | null;
+  basis: CreditBasis;
+}
+
+export interface TranscriptEntry {
+  date: Date;
+  hours: number;
+  trainingKind: string;
+  source: { type: ActivityType; id: string; title: string; courseSlug: string | null };
+}
+
+export interface Transcript {
+  year: number;
+  requirements: RequirementStatus[];
+  totals: { year: number; hours: number; byKind: Record<string, number> };
+  entries: TranscriptEntry[];
+}
+
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+function basisColumns(basis: CreditBasis): { basisKind: BasisKind; basisValue: number } {
+  if ('minutes' in basis) {
+    return { basisKind: 'minutes', basisValue: basis.minutes };
+  }
+  if ('quizPassed' in basis) {
+    return { basisKind: 'quiz', basisValue: 1 };
+  }
+  return { basisKind: 'hours', basisValue: basis.hours };
+}
+
+/** The study-hour ledger: one row per person and activity, hours by the crediting rules of content/policy. */
+@Injectable()
+export class LedgerService {
+  constructor(
+    @InjectRepository(LedgerEntryEntity) private readonly entries: Repository<LedgerEntryEntity>,
+    private readonly policy: PolicyService,
+    private readonly tx: TransactionService,
+    private readonly users: UsersService,
+  ) {}
+
+  async rules(): Promise<StudyHoursPolicy> {
+    return this.policy.get<StudyHoursPolicy>('study-hours');
+  }
+
+  /**
+   * Credits an activity once. The unique constraint (user, activity type, activity id) is the guarantee: the
+   * insert ignores a duplicate on both databases, and the row that exists afterwards tells who won.
+   */
+  async credit(manager: EntityManager, entry: CreditEntry): Promise<{ credited: boolean; hours: number }> {
+    const policy = await this.rules();
+    const hours = creditHours(ruleOf(policy, policy.defaultRule), entry.basis);
+    const repo = manager.getRepository(LedgerEntryEntity);
+    const key = { userId: entry.userId, activityType: entry.activityType, activityId: entry.activityId };
+    if (!this.tx.isPostgres) {
+      // SQLite transactions are serialised, so a look first is enough and keeps the insert simple.
+      const existing = await repo.findOneBy(key);
+      if (existing) {
+        return { credited: false, hours: existing.hours };
+      }
+    }
+    const id = randomUUID();
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .into(LedgerEntryEntity)
+      .values({
+        id,
+        ...key,
+        hours,
+        trainingKind: entry.trainingKind,
+        occurredAt: entry.occurredAt,
+        year: localYear(entry.occurredAt, policy.timeZone),
+        title: entry.title.slice(0, 300),
+        courseSlug: entry.courseSlug ?? null,
+        ...basisColumns(entry.basis),
+        recordedAt: new Date(),
+      })
+      .orIgnore()
+      .execute();
+    const row = await repo.findOneBy(key);
+    return row?.id === id ? { credited: true, hours } : { credited: false, hours: row?.hours ?? 0 };
+  }
+
+  async hoursBetween(userId: string, from: Date, to: Date): Promise<{ total: number; byKind: Record<string, number> }> {
+    // Instants are ISO text, which sorts as time does; half-open interval [from, to).
+    const rows = await this.entries
+      .createQueryBuilder('e')
+      .where('e.user_id = :userId AND e.occurred_at >= :from AND e.occurred_at < :to', { userId, from: from.toISOString(), to: to.toISOString() })
+      .getMany();
+    const byKind: Record<string, number> = {};
+    for (const row of rows) {
+      byKind[row.trainingKind] = round2((byKind[row.trainingKind] ?? 0) + row.hours);
+    }
+    return { total: round2(rows.reduce((s, r) => s + r.hours, 0)), byKind };
+  }
+
+  /** Every requirement that applies to the person, hours done in its period and the gap, plus the entries. */
+  async transcript(userId: string, now = new Date()): Promise<Transcript> {
+    const policy = await this.rules();
+    const user = await this.users.findById(userId);
+    const grants = await this.users.grantsOf(userId);
+    const rows = await this.entries.find({ where: { userId }, order: { occurredAt: 'DESC' } });
+    const requirements = user
+      ? evaluateRequirements(
+          policy,
+          {
+            active: user.active,
+            partyMember: user.partyMember,
+            branchCommittee: user.branchCommittee,
+            isSecretary: grants.some((g) => g.role === 'secretary'),
+            qualificationLevel: user.qualificationLevel,
+            registrationStart: user.registrationStart,
+          },
+          rows,
+          now,
+        )
+      : [];
+    const year = localYear(now, policy.timeZone);
+    const thisYear = rows.filter((r) => r.year === year);
+    const byKind: Record<string, number> = {};
+    for (const r of thisYear) {
+      byKind[r.trainingKind] = round2((byKind[r.trainingKind] ?? 0) + r.hours);
+    }
+    return {
+      year,
+      requirements,
+      totals: { year, hours: round2(thisYear.reduce((s, r) => s + r.hours, 0)), byKind },
+      entries: rows.map((r) => ({
+        date: r.occurredAt,
+        hours: r.hours,
+        trainingKind: r.trainingKind,
+        source: { type: r.activityType, id: r.activityId, title: r.title, courseSlug: r.courseSlug },
+      })),
+    };
+  }
+}

@@ -1,0 +1,18 @@
+import { exceptionFor } from '../common/errors/app.exception';
+
+export const STUDY_DAY_ERRORS = {
+  STUDY_DAY_NOT_FOUND: 404,
+  PHOTO_NOT_FOUND: 404,
+  SERIES_NOT_FOUND: 404,
+  ORG_NOT_BRANCH: 400,
+  RECURRENCE_INVALID: 400,
+  STUDY_DAY_TIMES_INVALID: 400,
+  REASON_REQUIRED: 400,
+  LESSON_UNKNOWN: 400,
+  MONTH_INVALID: 400,
+  STUDY_DAY_CLOSED: 409,
+  RHYTHM_EXISTS: 409,
+  TOO_MANY_PHOTOS: 409,
+  CALENDAR_TOKEN_INVALID: 404,
+} as const;
+export const StudyDaysException = exceptionFor(STUDY_DAY_ERRORS);
