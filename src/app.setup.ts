@@ -1,3 +1,4 @@
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyHelmet from '@fastify/helmet';
@@ -10,6 +11,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import Handlebars from 'handlebars';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { constants as zlibConstants } from 'node:zlib';
 import { SESSION_COOKIE } from './auth/session-cookie';
 import { SessionsService } from './auth/sessions.service';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
@@ -57,6 +59,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   const sessions = app.get(SessionsService);
   const fastify = app.getHttpAdapter().getInstance();
 
+  // Pages travel over slow phone links: gzip/brotli everything text above 1 KB (brotli at a cheap level).
+  await app.register(fastifyCompress, { threshold: 1024, encodings: ['br', 'gzip'], brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(fastifyCookie, { secret: config.sessionSecret });
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -116,6 +120,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
         httpOnly: true,
         maxAge: 365 * 24 * 3600,
       });
+    }
+    // `?lang=` belongs to every page, not to any route's query DTO (which refuses unknown fields).
+    if (query && 'lang' in query) {
+      delete query.lang;
     }
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {

@@ -9,7 +9,13 @@ import { translate } from '../common/i18n/i18n';
 import { AssessmentIdPipe } from './assessment-id.pipe';
 import { AttemptsService } from './attempts.service';
 import { BanksService, ImportResult } from './banks.service';
-import { CreateQuizDto, ExportBankQuery, ImportBankQuery, PracticeDto, SaveAnswerDto } from './dto/assessment.dto';
+import {
+  CreateQuizDto,
+  ExportBankQuery,
+  ImportBankQuery,
+  PracticeDto,
+  SaveAnswerDto,
+} from './dto/assessment.dto';
 import { ItemAnalysisService } from './item-analysis.service';
 import { NotebookService } from './notebook.service';
 import { QuizzesService } from './quizzes.service';
@@ -50,12 +56,19 @@ export class AssessmentApiController {
     @Query() query: ImportBankQuery,
     @Req() req: AppRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<ImportResult | (ImportResult & { statusCode: number; error: string; message: string })> {
+  ): Promise<
+    ImportResult | (ImportResult & { statusCode: number; error: string; message: string })
+  > {
     const file = await readUpload(req, { maxBytes: BANK_UPLOAD_MAX, kinds: ['text'] });
     const result = await this.banks.importFile(actor, query, file.toString('utf8'), req.lang);
     if (result.refused) {
       void reply.status(400);
-      return { statusCode: 400, error: 'IMPORT_HAS_ERRORS', message: translate(req.lang, 'errors.IMPORT_HAS_ERRORS', { n: result.errors.length }), ...result };
+      return {
+        statusCode: 400,
+        error: 'IMPORT_HAS_ERRORS',
+        message: translate(req.lang, 'errors.IMPORT_HAS_ERRORS', { n: result.errors.length }),
+        ...result,
+      };
     }
     void reply.status(201);
     return result;
@@ -71,7 +84,9 @@ export class AssessmentApiController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<string> {
     const file = await this.banks.export(actor, id, query.format);
-    void reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.fileName}"`);
+    void reply
+      .header('content-type', file.contentType)
+      .header('content-disposition', `attachment; filename="${file.fileName}"`);
     return file.body;
   }
 
@@ -91,14 +106,21 @@ export class AssessmentApiController {
       ...toQuizSettings(quiz),
       enrolled,
       attemptsUsed: mine.length,
-      attemptsLeft: quiz.attemptsAllowed === null ? null : Math.max(0, quiz.attemptsAllowed - mine.length),
+      attemptsLeft:
+        quiz.attemptsAllowed === null ? null : Math.max(0, quiz.attemptsAllowed - mine.length),
       attempts: mine.map(toAttemptSummary),
     };
   }
 
   @Post('quizzes/:id/attempts')
-  @ApiOperation({ summary: 'Start (or resume) an attempt; nothing in the answer reveals a correct answer' })
-  async start(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary: 'Start (or resume) an attempt; nothing in the answer reveals a correct answer',
+  })
+  async start(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const started = await this.attempts.start(actor, id);
     void reply.status(started.resumed ? 200 : 201);
     return started;
@@ -106,7 +128,11 @@ export class AssessmentApiController {
 
   @Put('attempts/:id/answers')
   @ApiOperation({ summary: 'Save one answer; 409 after the deadline or submission' })
-  saveAnswer(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Body() dto: SaveAnswerDto) {
+  saveAnswer(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Body() dto: SaveAnswerDto,
+  ) {
     return this.attempts.saveAnswer(actor, id, dto.questionId, dto.response);
   }
 
@@ -118,7 +144,11 @@ export class AssessmentApiController {
 
   @Get('attempts/:id')
   @ApiOperation({ summary: 'The attempt, with the review the quiz’s policy allows' })
-  async getAttempt(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  async getAttempt(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     void reply.header('cache-control', 'no-store');
     const { quiz: _quiz, asAuthor: _asAuthor, ...view } = await this.attempts.view(actor, id);
     return view;
@@ -131,8 +161,14 @@ export class AssessmentApiController {
   }
 
   @Post('me/notebook/:questionId/practice')
-  @ApiOperation({ summary: 'Practise a notebook question (untimed, not graded); two right answers clear it' })
-  practise(@CurrentActor() actor: Actor, @Param('questionId', AssessmentIdPipe) questionId: string, @Body() dto: PracticeDto) {
+  @ApiOperation({
+    summary: 'Practise a notebook question (untimed, not graded); two right answers clear it',
+  })
+  practise(
+    @CurrentActor() actor: Actor,
+    @Param('questionId', AssessmentIdPipe) questionId: string,
+    @Body() dto: PracticeDto,
+  ) {
     return this.notebook.practise(actor, questionId, dto.response);
   }
 

@@ -17,13 +17,19 @@ function layoutLocals(req: AppRequest, reply: FastifyReply): Record<string, unkn
     htmlLang: req.lang,
     isEnglish: req.lang === 'en',
     path,
-    actor: req.actor ? { displayName: req.actor.displayName, roles: [...new Set(req.actor.grants.map((g) => g.role))] } : null,
+    actor: req.actor
+      ? {
+          displayName: req.actor.displayName,
+          roles: [...new Set(req.actor.grants.map((g) => g.role))],
+        }
+      : null,
     nav: navFor(req.actor, path),
     csrfToken: reply.generateCsrf(),
   };
 }
 
-const screenOf = (q: unknown): number | undefined => (typeof q === 'string' && /^\d{1,3}$/.test(q) ? Number(q) : undefined);
+const screenOf = (q: unknown): number | undefined =>
+  typeof q === 'string' && /^\d{1,3}$/.test(q) ? Number(q) : undefined;
 
 @ApiExcludeController()
 @Controller()
@@ -35,35 +41,61 @@ export class AssessmentPagesController {
 
   @Get('quizzes/:id')
   @Render('assessment/quiz')
-  intro(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Req() req: AppRequest) {
+  intro(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Req() req: AppRequest,
+  ) {
     return this.pages.intro(actor, id, req.lang);
   }
 
   @Post('quizzes/:id/start')
-  async start(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
+  async start(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const started = await this.attempts.start(actor, id);
     return reply.redirect(`/attempts/${started.attemptId}`, 303);
   }
 
   @Get('attempts/:id')
   @Render('assessment/attempt')
-  attempt(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Query('q') q: unknown, @Req() req: AppRequest) {
+  attempt(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Query('q') q: unknown,
+    @Req() req: AppRequest,
+  ) {
     return this.pages.attemptPage(actor, id, screenOf(q), req.lang);
   }
 
   @Post('attempts/:id/answers')
-  async save(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Body() body: Record<string, unknown>, @Res() reply: FastifyReply): Promise<void> {
+  async save(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Body() body: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     return reply.redirect(await this.pages.saveForm(actor, id, body ?? {}), 303);
   }
 
   @Get('attempts/:id/confirm')
   @Render('assessment/confirm')
-  confirm(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Req() req: AppRequest) {
+  confirm(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Req() req: AppRequest,
+  ) {
     return this.pages.confirm(actor, id, req.lang);
   }
 
   @Post('attempts/:id/submit')
-  async submit(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Res() reply: FastifyReply): Promise<void> {
+  async submit(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.attempts.submit(actor, id);
     return reply.redirect(`/attempts/${id}`, 303);
   }
@@ -95,15 +127,25 @@ export class AssessmentPagesController {
 
   @Post('author/banks/import')
   @Roles('trainer', 'admin')
-  async importBank(@CurrentActor() actor: Actor, @Req() req: AppRequest, @Res() reply: FastifyReply): Promise<void> {
+  async importBank(
+    @CurrentActor() actor: Actor,
+    @Req() req: AppRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const model = await this.pages.importFromForm(actor, req, req.lang);
-    return reply.status(model.result?.refused ? 400 : 200).view('assessment/banks', { ...layoutLocals(req, reply), ...model });
+    return reply
+      .status(model.result?.refused ? 400 : 200)
+      .view('assessment/banks', { ...layoutLocals(req, reply), ...model });
   }
 
   @Get('author/quizzes/:id/analysis')
   @Roles('trainer', 'admin')
   @Render('assessment/analysis')
-  analysis(@CurrentActor() actor: Actor, @Param('id', AssessmentIdPipe) id: string, @Req() req: AppRequest) {
+  analysis(
+    @CurrentActor() actor: Actor,
+    @Param('id', AssessmentIdPipe) id: string,
+    @Req() req: AppRequest,
+  ) {
     return this.pages.analysisPage(actor, id, req.lang);
   }
 }

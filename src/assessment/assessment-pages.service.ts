@@ -36,7 +36,8 @@ export class AssessmentPagesService {
     const lesson = await this.quizzes.lessonTitle(quiz);
     const now = new Date();
     const open = mine.find((a) => a.status === 'open');
-    const left = quiz.attemptsAllowed === null ? null : Math.max(0, quiz.attemptsAllowed - mine.length);
+    const left =
+      quiz.attemptsAllowed === null ? null : Math.max(0, quiz.attemptsAllowed - mine.length);
     const settings = toQuizSettings(quiz);
     const en = lang === 'en';
     return {
@@ -54,7 +55,12 @@ export class AssessmentPagesService {
       notYetOpen: quiz.opensAt !== null && quiz.opensAt > now,
       closed: quiz.closesAt !== null && quiz.closesAt <= now,
       openAttempt: open ? { id: open.id, deadline: open.deadline?.toISOString() ?? null } : null,
-      canStart: enrolled && !open && (left === null || left > 0) && !(quiz.opensAt && quiz.opensAt > now) && !(quiz.closesAt && quiz.closesAt <= now),
+      canStart:
+        enrolled &&
+        !open &&
+        (left === null || left > 0) &&
+        !(quiz.opensAt && quiz.opensAt > now) &&
+        !(quiz.closesAt && quiz.closesAt <= now),
       attempts: mine.map(toAttemptSummary),
       canAnalyse: asAuthor && holdsRole(actor, AUTHOR_ROLES),
     };
@@ -74,7 +80,9 @@ export class AssessmentPagesService {
     };
     if (view.status === 'open') {
       const one = quiz.layout === 'one';
-      const index = one ? Math.min(Math.max((screen ?? 1) - 1, 0), Math.max(questions.length - 1, 0)) : 0;
+      const index = one
+        ? Math.min(Math.max((screen ?? 1) - 1, 0), Math.max(questions.length - 1, 0))
+        : 0;
       const shown = one ? questions.slice(index, index + 1) : questions;
       return {
         ...base,
@@ -86,7 +94,9 @@ export class AssessmentPagesService {
         hasPrev: one && index > 0,
         hasNext: one && index < questions.length - 1,
         questions: shown,
-        nav: one ? questions.map((q, i) => ({ n: i + 1, answered: q.answered, current: i === index })) : [],
+        questionNav: one
+          ? questions.map((q, i) => ({ n: i + 1, answered: q.answered, current: i === index }))
+          : [],
         answeredCount: questions.filter((q) => q.answered).length,
         scripts: [SCRIPT],
       };
@@ -164,7 +174,11 @@ export class AssessmentPagesService {
     const item = await this.notebook.practiceQuestion(actor, questionId);
     const [answer] = responsesFromForm([item.question], body);
     if (!answer) {
-      throw new AssessmentException('INVALID_RESPONSE', { reasonKey: 'assessment.response.missing' }, 'response');
+      throw new AssessmentException(
+        'INVALID_RESPONSE',
+        { reasonKey: 'assessment.response.missing' },
+        'response',
+      );
     }
     const result = await this.notebook.practise(actor, questionId, answer.response);
     return {
@@ -186,7 +200,9 @@ export class AssessmentPagesService {
       banks: banks.map((b) => ({ ...b, displayName: (en ? b.nameEn : null) ?? b.name })),
       quizzes: quizzes.map((q) => ({ ...q, displayTitle: (en ? q.titleEn : null) ?? q.title })),
       formats: IMPORT_FORMATS,
-      result: result ? { ...result, byTypeList: Object.entries(result.byType).map(([type, n]) => ({ type, n })) } : null,
+      result: result
+        ? { ...result, byTypeList: Object.entries(result.byType).map(([type, n]) => ({ type, n })) }
+        : null,
     };
   }
 
@@ -212,7 +228,11 @@ export class AssessmentPagesService {
       }
     }
     if (!file || file.length === 0) {
-      throw new CommonException('VALIDATION_FAILED', { field: 'file', reasonKey: 'validation.required' }, 'file');
+      throw new CommonException(
+        'VALIDATION_FAILED',
+        { field: 'file', reasonKey: 'validation.required' },
+        'file',
+      );
     }
     if (file.length > BANK_UPLOAD_MAX) {
       throw new CommonException('PAYLOAD_TOO_LARGE');
@@ -220,7 +240,9 @@ export class AssessmentPagesService {
     if (sniff(file) !== 'text') {
       throw new CommonException('UNSUPPORTED_MEDIA_TYPE');
     }
-    const format = (IMPORT_FORMATS as readonly string[]).includes(fields.format ?? '') ? (fields.format as ImportFormat) : 'gift';
+    const format = (IMPORT_FORMATS as readonly string[]).includes(fields.format ?? '')
+      ? (fields.format as ImportFormat)
+      : 'gift';
     const query: ImportBankQuery = {
       format,
       bankId: fields.bankId ? fields.bankId.slice(0, 36) : undefined,

@@ -15,11 +15,24 @@ export interface QuestionPageView {
   isNumber: boolean;
   isMatching: boolean;
   answered: boolean;
-  options: Array<{ id: string; html: string; checked: boolean; right: boolean; wrongPick: boolean }>;
+  options: Array<{
+    id: string;
+    html: string;
+    checked: boolean;
+    right: boolean;
+    wrongPick: boolean;
+  }>;
   trueChecked: boolean;
   falseChecked: boolean;
   textValue: string;
-  left: Array<{ id: string; html: string; field: string; choices: Array<{ id: string; text: string; selected: boolean }>; right: boolean; rightText: string }>;
+  left: Array<{
+    id: string;
+    html: string;
+    field: string;
+    choices: Array<{ id: string; text: string; selected: boolean }>;
+    right: boolean;
+    rightText: string;
+  }>;
   /** Review */
   reviewed: boolean;
   correct: boolean;
@@ -30,9 +43,19 @@ export interface QuestionPageView {
 }
 
 const text = (html: string): string =>
-  html.replace(/<[^>]*>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 
-function describeCorrect(q: OpenQuestionView, c: CorrectAnswer | undefined, lang: 'zh-CN' | 'en'): string {
+function describeCorrect(
+  q: OpenQuestionView,
+  c: CorrectAnswer | undefined,
+  lang: 'zh-CN' | 'en',
+): string {
   if (!c) {
     return '';
   }
@@ -43,17 +66,22 @@ function describeCorrect(q: OpenQuestionView, c: CorrectAnswer | undefined, lang
     return c.accepted.join(' / ');
   }
   if (c.numeric) {
-    return c.numeric.map((n) => (n.tolerance ? `${n.value} ± ${n.tolerance}` : String(n.value))).join(' / ');
+    return c.numeric
+      .map((n) => (n.tolerance ? `${n.value} ± ${n.tolerance}` : String(n.value)))
+      .join(' / ');
   }
   return '';
 }
 
-export function toQuestionPage(q: OpenQuestionView | ReviewQuestionView, lang: 'zh-CN' | 'en'): QuestionPageView {
+export function toQuestionPage(
+  q: OpenQuestionView | ReviewQuestionView,
+  lang: 'zh-CN' | 'en',
+): QuestionPageView {
   const r: AnswerResponse | null = q.response;
-  const review = 'correctAnswer' in q || 'correct' in q ? (q as ReviewQuestionView) : null;
+  const review = 'correctAnswer' in q || 'correct' in q ? q : null;
   const rightIds = new Set(review?.correctAnswer?.optionIds ?? []);
   const picked = new Set(Array.isArray(r) ? r : typeof r === 'string' ? [r] : []);
-  const pairs = typeof r === 'object' && r !== null && !Array.isArray(r) ? (r as Record<string, string>) : {};
+  const pairs = typeof r === 'object' && r !== null && !Array.isArray(r) ? r : {};
   const rightPairs = review?.correctAnswer?.pairs ?? {};
   const rightById = new Map((q.right ?? []).map((x) => [x.id, text(x.html)]));
   return {
@@ -83,9 +111,13 @@ export function toQuestionPage(q: OpenQuestionView | ReviewQuestionView, lang: '
       id: l.id,
       html: l.html,
       field: `r_${q.id}_${l.id}`,
-      choices: (q.right ?? []).map((x) => ({ id: x.id, text: text(x.html), selected: pairs[l.id] === x.id })),
+      choices: (q.right ?? []).map((x) => ({
+        id: x.id,
+        text: text(x.html),
+        selected: pairs[l.id] === x.id,
+      })),
       right: review !== null && pairs[l.id] === rightPairs[l.id],
-      rightText: rightPairs[l.id] ? (rightById.get(rightPairs[l.id] as string) ?? '') : '',
+      rightText: rightPairs[l.id] ? (rightById.get(rightPairs[l.id]) ?? '') : '',
     })),
     reviewed: review !== null && review.correct !== undefined,
     correct: review?.correct === true,
@@ -107,7 +139,7 @@ export function responsesFromForm(
   const out: Array<{ questionId: string; response: unknown }> = [];
   for (const q of questions) {
     const raw = body[`r_${q.id}`];
-    const first = Array.isArray(raw) ? raw[0] : raw;
+    const first: unknown = Array.isArray(raw) ? (raw as unknown[])[0] : raw;
     switch (q.type) {
       case 'single':
         if (typeof first === 'string' && first !== '') {
@@ -116,7 +148,10 @@ export function responsesFromForm(
         break;
       case 'multiple':
         if (raw !== undefined) {
-          out.push({ questionId: q.id, response: (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== '') });
+          out.push({
+            questionId: q.id,
+            response: (Array.isArray(raw) ? raw : [raw]).filter((v) => v !== ''),
+          });
         }
         break;
       case 'truefalse':
@@ -132,8 +167,14 @@ export function responsesFromForm(
       case 'numerical':
         if (typeof first === 'string' && first.trim() !== '') {
           // Chinese keyboards may type full-width digits and a full-width point or comma.
-          const folded = first.trim().replace(/[０-９．，－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(',', '.');
-          out.push({ questionId: q.id, response: /^-?\d+(\.\d+)?$/.test(folded) ? Number(folded) : folded });
+          const folded = first
+            .trim()
+            .replace(/[０-９．，－]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+            .replace(',', '.');
+          out.push({
+            questionId: q.id,
+            response: /^-?\d+(\.\d+)?$/.test(folded) ? Number(folded) : folded,
+          });
         }
         break;
       case 'matching': {

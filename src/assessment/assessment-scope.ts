@@ -48,6 +48,18 @@ export class AssessmentScope {
     return actor.grants.find((g) => AUTHOR_ROLES.includes(g.role))?.orgId ?? null;
   }
 
+  /** May attach quizzes to a course of `orgId`: the trainer's own part of the tree or one above it. */
+  async canUseCourse(actor: Actor, orgId: string | null): Promise<boolean> {
+    if (!holdsRole(actor, AUTHOR_ROLES)) {
+      return false;
+    }
+    const path = await this.pathOf(orgId);
+    return (
+      orgId === null ||
+      (path !== null && (actor.orgPath.startsWith(path) || canActAt(actor, AUTHOR_ROLES, path)))
+    );
+  }
+
   /** Whether a learner (by their org path) may take a quiz owned by `orgId`. */
   async learnerMayTake(actor: Actor, orgId: string | null): Promise<boolean> {
     if (!orgId) {

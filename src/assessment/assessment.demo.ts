@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { DemoContext } from '../demo/demo.service';
-import { AttemptEntity, AttemptQuestionEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import {
+  AttemptEntity,
+  AttemptQuestionEntity,
+  QuestionEntity,
+  QuizEntity,
+} from './assessment.entities';
 import { AttemptGradingService } from './attempt-grading.service';
 import { CourseLinks } from './course-links';
 import { AnswerResponse } from './grading';
@@ -25,7 +30,11 @@ function rightResponse(type: QuestionEntity['type'], p: QuestionParts): AnswerRe
 }
 
 /** A plausible mistake: the most tempting wrong option, the other truth value, a near miss. */
-function wrongResponse(type: QuestionEntity['type'], p: QuestionParts, seed: number): AnswerResponse {
+function wrongResponse(
+  type: QuestionEntity['type'],
+  p: QuestionParts,
+  seed: number,
+): AnswerResponse {
   switch (type) {
     case 'single': {
       const wrong = (p.options ?? []).filter((o) => o.weight < 100);
@@ -44,7 +53,9 @@ function wrongResponse(type: QuestionEntity['type'], p: QuestionParts, seed: num
       return (p.numeric?.[0]?.value ?? 0) + 7;
     case 'matching': {
       const left = p.left ?? [];
-      return Object.fromEntries(left.map((l, i) => [l.id, (left[(i + 1) % left.length] as { rightId: string }).rightId]));
+      return Object.fromEntries(
+        left.map((l, i) => [l.id, (left[(i + 1) % left.length] as { rightId: string }).rightId]),
+      );
     }
   }
 }
@@ -57,9 +68,11 @@ async function takeQuiz(
   at: Date,
   isWrong: (index: number) => boolean,
 ): Promise<void> {
-  const pool = (await m.getRepository(QuestionEntity).find({ where: { bankId: quiz.bankId, retired: false }, order: { position: 'ASC' } })).filter(
-    (q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)),
-  );
+  const pool = (
+    await m
+      .getRepository(QuestionEntity)
+      .find({ where: { bankId: quiz.bankId, retired: false }, order: { position: 'ASC' } })
+  ).filter((q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)));
   const drawn = pool.slice(0, quiz.questionCount ?? pool.length);
   const number = (await m.getRepository(AttemptEntity).countBy({ quizId: quiz.id, userId })) + 1;
   const started = new Date(at.getTime() - 12 * 60_000);
@@ -70,7 +83,9 @@ async function takeQuiz(
     number,
     status: 'submitted',
     startedAt: started,
-    deadline: quiz.timeLimitSeconds ? new Date(started.getTime() + quiz.timeLimitSeconds * 1000) : null,
+    deadline: quiz.timeLimitSeconds
+      ? new Date(started.getTime() + quiz.timeLimitSeconds * 1000)
+      : null,
     submittedAt: at,
     autoSubmitted: false,
     score: null,
@@ -86,7 +101,15 @@ async function takeQuiz(
         attemptId: attempt.id,
         questionId: q.id,
         position: i + 1,
-        layout: q.type === 'matching' ? { left: (q.parts.left ?? []).map((l) => l.id), right: (q.parts.right ?? []).map((r) => r.id) } : q.parts.options ? { options: q.parts.options.map((o) => o.id) } : {},
+        layout:
+          q.type === 'matching'
+            ? {
+                left: (q.parts.left ?? []).map((l) => l.id),
+                right: (q.parts.right ?? []).map((r) => r.id),
+              }
+            : q.parts.options
+              ? { options: q.parts.options.map((o) => o.id) }
+              : {},
         response: isWrong(i) ? wrongResponse(q.type, q.parts, i) : rightResponse(q.type, q.parts),
         answeredAt: at,
         credit: null,
@@ -98,36 +121,52 @@ async function takeQuiz(
 }
 
 /**
- * Demo: the cadre passed the final tests of the courses they finished (two slips each go into the
+ * Demo: the cadre passed the final test of the course they finished (two slips go into the
  * notebook), and a dozen colleagues took the final tests so item analysis has something to show.
  */
-export async function seedAssessment(ctx: DemoContext, grading: AttemptGradingService, courses: CourseLinks): Promise<void> {
+export async function seedAssessment(
+  ctx: DemoContext,
+  grading: AttemptGradingService,
+  courses: CourseLinks,
+): Promise<void> {
   const m = ctx.manager;
   const finals = await m.getRepository(QuizEntity).find();
-  const finalOf = (slug: string): QuizEntity | undefined => finals.find((q) => q.courseSlug === slug && q.lessonId === null);
-  const day = (d: number): Date => new Date(Date.UTC(2026, 8, d, 2, 30));
+  const finalOf = (slug: string): QuizEntity | undefined =>
+    finals.find((q) => q.courseSlug === slug && q.lessonId === null);
+  const daysAgo = (d: number): Date => new Date(Date.now() - d * 86_400_000);
 
   const cadre = ctx.accounts.cadre;
-  for (const [slug, wrong, date] of [
-    ['first-30-days', [2, 5], 8],
-    ['party-study-day', [3], 12],
-  ] as const) {
+  // The learning demo has the cadre finish first-30-days twelve days ago.
+  for (const [slug, wrong, ago] of [['first-30-days', [2, 5], 11]] as const) {
     const quiz = finalOf(slug);
     if (!quiz) {
       continue;
     }
     await courses.ensureEnrolled(cadre.id, quiz.courseId, m);
-    await takeQuiz(m, grading, quiz, cadre.id, day(date), (i) => (wrong as readonly number[]).includes(i));
+    await takeQuiz(m, grading, quiz, cadre.id, daysAgo(ago), (i) =>
+      (wrong as readonly number[]).includes(i),
+    );
   }
 
   // Colleagues of varied strength; the pattern makes some questions hard for everyone and some only for the weak.
-  const colleagues = ctx.people.filter((p) => !Object.values(ctx.accounts).some((a) => a.id === p.id)).slice(0, 12);
-  const quizzes = ['first-30-days', 'neighbour-mediation'].map(finalOf).filter((q): q is QuizEntity => q !== undefined);
+  const colleagues = ctx.people
+    .filter((p) => !Object.values(ctx.accounts).some((a) => a.id === p.id))
+    .slice(0, 12);
+  const quizzes = ['first-30-days', 'neighbour-mediation']
+    .map(finalOf)
+    .filter((q): q is QuizEntity => q !== undefined);
   for (const quiz of quizzes) {
     for (const [k, person] of colleagues.entries()) {
       await courses.ensureEnrolled(person.id, quiz.courseId, m);
       const strength = k % 4;
-      await takeQuiz(m, grading, quiz, person.id, day(10 + (k % 10)), (i) => (i + k) % 5 < 3 - strength || (i === 4 && strength < 3));
+      await takeQuiz(
+        m,
+        grading,
+        quiz,
+        person.id,
+        daysAgo(3 + (k % 10)),
+        (i) => (i + k) % 5 < 3 - strength || (i === 4 && strength < 3),
+      );
     }
   }
 }

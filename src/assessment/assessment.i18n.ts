@@ -14,7 +14,8 @@ defineMessages(
     IMPORT_FORMAT_UNKNOWN: '不支持的文件格式。',
     IMPORT_NO_QUESTIONS: '文件里没有题目。',
     IMPORT_BANK_NAME_REQUIRED: '导入到新题库时需要填写题库名称（bankName）。',
-    IMPORT_HAS_ERRORS: '文件中有 {{n}} 处错误，整个文件未导入。改正后重新上传，或确认只导入正确的题目（partial=1）。',
+    IMPORT_HAS_ERRORS:
+      '文件中有 {{n}} 处错误，整个文件未导入。改正后重新上传，或确认只导入正确的题目（partial=1）。',
     QUIZ_SETTINGS_INVALID: '测验设置有误：{{field}}。',
     BANK_OUT_OF_SCOPE: '该题库不在您的管理范围内。',
     NOT_ENROLLED: '请先报名这门课程再参加测验。',
@@ -37,14 +38,16 @@ defineMessages(
     IMPORT_FORMAT_UNKNOWN: 'That file format is not supported.',
     IMPORT_NO_QUESTIONS: 'The file holds no questions.',
     IMPORT_BANK_NAME_REQUIRED: 'A new bank needs a name (bankName).',
-    IMPORT_HAS_ERRORS: 'The file has {{n}} error(s), so nothing was imported. Fix them and upload again, or confirm importing only the good questions (partial=1).',
+    IMPORT_HAS_ERRORS:
+      'The file has {{n}} error(s), so nothing was imported. Fix them and upload again, or confirm importing only the good questions (partial=1).',
     QUIZ_SETTINGS_INVALID: 'The quiz settings are not valid: {{field}}.',
     BANK_OUT_OF_SCOPE: 'That question bank is outside the part of the tree you manage.',
     NOT_ENROLLED: 'Enrol in the course before taking its quizzes.',
     QUIZ_NOT_OPEN: 'The quiz is not open yet.',
     QUIZ_CLOSED: 'The quiz is closed.',
     NO_ATTEMPTS_LEFT: 'No attempts left (at most {{n}}).',
-    ATTEMPT_CLOSED: 'This attempt has been submitted or its time is up; answers can no longer change.',
+    ATTEMPT_CLOSED:
+      'This attempt has been submitted or its time is up; answers can no longer change.',
     QUIZ_HAS_NO_QUESTIONS: 'The bank has no questions that fit this quiz.',
     EXPORT_NOT_POSSIBLE: 'The bank cannot be exported: {{reason}}',
   },
@@ -129,7 +132,8 @@ defineMessages(
     'review.rightOption': '正确选项',
     'review.rightPair': '应为：{{right}}',
     'notebook.title': '错题本',
-    'notebook.intro': '答错的题会自动收进错题本。不限时、不计分，反复练习；同一道题答对两次后移出错题本。',
+    'notebook.intro':
+      '答错的题会自动收进错题本。不限时、不计分，反复练习；同一道题答对两次后移出错题本。',
     'notebook.progress': '答错 {{wrong}} 次 · 已答对 {{right}}/{{need}} 次',
     'notebook.check': '提交答案',
     'notebook.empty': '错题本是空的，继续保持！',
@@ -148,7 +152,8 @@ defineMessages(
     'banks.partial': '文件有错误时，仍导入正确的题目',
     'banks.file': '文件',
     'banks.importButton': '上传并导入',
-    'banks.policy': '默认情况下，只要文件中有一道题格式错误，整个文件都不导入，并列出每处错误的行号；勾选上面的选项可只导入正确的题目。已在题库中的相同题目不会重复导入。',
+    'banks.policy':
+      '默认情况下，只要文件中有一道题格式错误，整个文件都不导入，并列出每处错误的行号；勾选上面的选项可只导入正确的题目。已在题库中的相同题目不会重复导入。',
     'banks.refused': '文件中有 {{n}} 处错误，整个文件未导入。',
     'banks.imported': '已导入 {{n}} 道题。',
     'banks.duplicates': '{{n}} 道题已在题库中，未重复导入。',
@@ -168,7 +173,8 @@ defineMessages(
     'analysis.mean': '平均分',
     'analysis.passRate': '通过率',
     'analysis.ownLearners': '这是全市共享的测验，这里只统计您管辖范围内的学员。',
-    'analysis.howTo': '答对率低的题排在前面。区分度 = 成绩前三分之一的答对率 − 后三分之一的答对率；低于 0.2 的题可能表述不清或答案有误。',
+    'analysis.howTo':
+      '答对率低的题排在前面。区分度 = 成绩前三分之一的答对率 − 后三分之一的答对率；低于 0.2 的题可能表述不清或答案有误。',
     'analysis.question': '题目',
     'analysis.shareCorrect': '答对率',
     'analysis.wrongPick': '最常见的错误答案',
@@ -214,7 +220,8 @@ defineMessages(
     'quiz.closes': 'Closes',
     'quiz.review': 'After submitting you see',
     'quiz.afterClose': 'once the quiz closes',
-    'quiz.timeHint': 'The clock does not stop once you start; at the deadline your saved answers are submitted for you.',
+    'quiz.timeHint':
+      'The clock does not stop once you start; at the deadline your saved answers are submitted for you.',
     'quiz.resume': 'Continue the attempt',
     'quiz.start': 'Start the quiz',
     'quiz.notYetOpen': 'The quiz is not open yet.',
@@ -226,7 +233,8 @@ defineMessages(
     'quiz.inProgress': 'in progress',
     'attempt.answered': '{{n}} of {{total}} answered',
     'attempt.deadline': 'Due',
-    'attempt.deadlineHint': 'Answers are saved each time you press Save or move between questions; at the deadline the attempt is submitted for you.',
+    'attempt.deadlineHint':
+      'Answers are saved each time you press Save or move between questions; at the deadline the attempt is submitted for you.',
     'attempt.prev': 'Save and go back',
     'attempt.next': 'Save and next',
     'attempt.save': 'Save answers',
@@ -254,7 +262,8 @@ defineMessages(
     'review.rightOption': 'right option',
     'review.rightPair': 'should be: {{right}}',
     'notebook.title': 'Wrong-answer notebook',
-    'notebook.intro': 'Questions you get wrong go into your notebook. Practise them untimed and ungraded; a question leaves once you answer it right twice.',
+    'notebook.intro':
+      'Questions you get wrong go into your notebook. Practise them untimed and ungraded; a question leaves once you answer it right twice.',
     'notebook.progress': 'wrong {{wrong}} time(s) · right {{right}}/{{need}}',
     'notebook.check': 'Check my answer',
     'notebook.empty': 'Your notebook is empty. Keep it up!',
@@ -273,7 +282,8 @@ defineMessages(
     'banks.partial': 'If the file has errors, import the good questions anyway',
     'banks.file': 'File',
     'banks.importButton': 'Upload and import',
-    'banks.policy': 'By default a file with any malformed question is not imported at all, and every error is listed with its line; tick the option above to import only the good questions. Questions already in the bank are not added twice.',
+    'banks.policy':
+      'By default a file with any malformed question is not imported at all, and every error is listed with its line; tick the option above to import only the good questions. Questions already in the bank are not added twice.',
     'banks.refused': 'The file has {{n}} error(s), so nothing was imported.',
     'banks.imported': '{{n}} question(s) imported.',
     'banks.duplicates': '{{n}} question(s) were already in the bank and were not added again.',
@@ -292,8 +302,10 @@ defineMessages(
     'analysis.learners': 'Learners',
     'analysis.mean': 'Mean score',
     'analysis.passRate': 'Pass rate',
-    'analysis.ownLearners': 'This quiz is shared city-wide: only learners in your part of the tree are counted.',
-    'analysis.howTo': 'Questions most people miss come first. Discrimination = share right in the top third of attempts − share right in the bottom third; below 0.2 the question may be unclear or its key wrong.',
+    'analysis.ownLearners':
+      'This quiz is shared city-wide: only learners in your part of the tree are counted.',
+    'analysis.howTo':
+      'Questions most people miss come first. Discrimination = share right in the top third of attempts − share right in the bottom third; below 0.2 the question may be unclear or its key wrong.',
     'analysis.question': 'Question',
     'analysis.shareCorrect': 'Share right',
     'analysis.wrongPick': 'Most chosen wrong answer',

@@ -25,7 +25,12 @@ import { NotebookService } from './notebook.service';
 import { QuizzesService } from './quizzes.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(ASSESSMENT_ENTITIES), OrganizationsModule, CurriculumModule, LearningModule],
+  imports: [
+    TypeOrmModule.forFeature(ASSESSMENT_ENTITIES),
+    OrganizationsModule,
+    CurriculumModule,
+    LearningModule,
+  ],
   controllers: [AssessmentApiController, AssessmentPagesController],
   providers: [
     { provide: CourseLinks, useClass: CurriculumCourseLinks },
@@ -56,7 +61,13 @@ export class AssessmentModule implements OnModuleInit {
   onModuleInit(): void {
     this.content.register(this.importer);
     // GET /api/v1/courses/:slug lists the course's quizzes.
-    this.extras.register(async (courseId, actor) => ({ quizzes: await this.quizzes.forCourse(actor, courseId) }));
-    this.demo.register({ name: 'assessment', order: 20, run: (ctx) => seedAssessment(ctx, this.grading, this.courses) });
+    this.extras.register(async (courseId, actor) => ({
+      quizzes: await this.quizzes.forCourse(actor, courseId),
+    }));
+    this.demo.register({
+      name: 'assessment',
+      order: 20,
+      run: (ctx) => seedAssessment(ctx, this.grading, this.courses),
+    });
   }
 }

@@ -1,5 +1,10 @@
 import { QuizReview } from './formats';
-import { AttemptEntity, AttemptQuestionEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import {
+  AttemptEntity,
+  AttemptQuestionEntity,
+  QuestionEntity,
+  QuizEntity,
+} from './assessment.entities';
 import { AnswerResponse, correctAnswer, CorrectAnswer, gradeQuestion } from './grading';
 
 /** A question as a learner sees it during an attempt: text and choices only, never a key, weight or feedback. */
@@ -44,7 +49,13 @@ export interface AttemptView {
 
 export function toOpenQuestion(q: QuestionEntity, aq: AttemptQuestionEntity): OpenQuestionView {
   const p = q.parts;
-  const view: OpenQuestionView = { id: q.id, type: q.type, number: aq.position, html: p.stemHtml, response: aq.response };
+  const view: OpenQuestionView = {
+    id: q.id,
+    type: q.type,
+    number: aq.position,
+    html: p.stemHtml,
+    response: aq.response,
+  };
   if (q.type === 'single' || q.type === 'multiple') {
     const byId = new Map((p.options ?? []).map((o) => [o.id, o]));
     view.options = (aq.layout.options ?? []).flatMap((id) => {
@@ -67,7 +78,11 @@ export function toOpenQuestion(q: QuestionEntity, aq: AttemptQuestionEntity): Op
   return view;
 }
 
-export function toReviewQuestion(q: QuestionEntity, aq: AttemptQuestionEntity, review: QuizReview): OpenQuestionView | ReviewQuestionView {
+export function toReviewQuestion(
+  q: QuestionEntity,
+  aq: AttemptQuestionEntity,
+  review: QuizReview,
+): OpenQuestionView | ReviewQuestionView {
   const open = toOpenQuestion(q, aq);
   if (review === 'score_only') {
     return open;
@@ -95,7 +110,9 @@ export function toAttemptSummary(a: AttemptEntity): Omit<AttemptView, 'questions
     deadline: a.deadline?.toISOString() ?? null,
     submittedAt: a.submittedAt?.toISOString() ?? null,
     maxScore: a.maxScore,
-    ...(a.status === 'submitted' ? { score: a.score ?? 0, scorePercent: a.scorePercent ?? 0, passed: a.passed === true } : {}),
+    ...(a.status === 'submitted'
+      ? { score: a.score ?? 0, scorePercent: a.scorePercent ?? 0, passed: a.passed === true }
+      : {}),
   };
 }
 

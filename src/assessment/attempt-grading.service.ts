@@ -4,7 +4,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
-import { AttemptEntity, AttemptQuestionEntity, NotebookEntryEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import {
+  AttemptEntity,
+  AttemptQuestionEntity,
+  NotebookEntryEntity,
+  QuestionEntity,
+  QuizEntity,
+} from './assessment.entities';
 import { CourseLinks } from './course-links';
 import { gradeQuestion, scoreAttempt } from './grading';
 
@@ -69,8 +75,12 @@ export class AttemptGradingService {
   /** Grades a just-claimed attempt inside `m` (also used by the demo seed). */
   async grade(m: EntityManager, attempt: AttemptEntity, at: Date): Promise<QuizPassedEvent | null> {
     const quiz = await m.getRepository(QuizEntity).findOneByOrFail({ id: attempt.quizId });
-    const rows = await m.getRepository(AttemptQuestionEntity).find({ where: { attemptId: attempt.id }, order: { position: 'ASC' } });
-    const questions = await m.getRepository(QuestionEntity).find({ where: { id: In(rows.map((r) => r.questionId)) } });
+    const rows = await m
+      .getRepository(AttemptQuestionEntity)
+      .find({ where: { attemptId: attempt.id }, order: { position: 'ASC' } });
+    const questions = await m
+      .getRepository(QuestionEntity)
+      .find({ where: { id: In(rows.map((r) => r.questionId)) } });
     const byId = new Map(questions.map((q) => [q.id, q]));
     const credits: number[] = [];
     const wrong: string[] = [];
@@ -81,12 +91,19 @@ export class AttemptGradingService {
       if (!g.correct) {
         wrong.push(row.questionId);
       }
-      await m.getRepository(AttemptQuestionEntity).update({ id: row.id }, { credit: g.credit, correct: g.correct });
+      await m
+        .getRepository(AttemptQuestionEntity)
+        .update({ id: row.id }, { credit: g.credit, correct: g.correct });
     }
     const score = scoreAttempt(credits, quiz.passMark);
     await m.getRepository(AttemptEntity).update(
       { id: attempt.id },
-      { score: score.score, maxScore: score.maxScore, scorePercent: score.scorePercent, passed: score.passed },
+      {
+        score: score.score,
+        maxScore: score.maxScore,
+        scorePercent: score.scorePercent,
+        passed: score.passed,
+      },
     );
     await this.toNotebook(m, attempt.userId, quiz.id, wrong, at);
     if (!score.passed) {
@@ -104,7 +121,9 @@ export class AttemptGradingService {
         courseSlug: course.slug,
       });
     } else {
-      this.logger.warn(`quiz ${quiz.id}: course ${quiz.courseSlug} not found, no study hours credited`);
+      this.logger.warn(
+        `quiz ${quiz.id}: course ${quiz.courseSlug} not found, no study hours credited`,
+      );
     }
     return {
       userId: attempt.userId,
@@ -117,7 +136,13 @@ export class AttemptGradingService {
   }
 
   /** Every question answered wrong (or partly) goes (back) into the notebook with its right-count reset. */
-  private async toNotebook(m: EntityManager, userId: string, quizId: string, questionIds: string[], at: Date): Promise<void> {
+  private async toNotebook(
+    m: EntityManager,
+    userId: string,
+    quizId: string,
+    questionIds: string[],
+    at: Date,
+  ): Promise<void> {
     if (questionIds.length === 0) {
       return;
     }
@@ -129,11 +154,27 @@ export class AttemptGradingService {
       if (entry) {
         await repo.update(
           { id: entry.id },
-          { timesWrong: entry.timesWrong + 1, rightCount: 0, clearedAt: null, quizId, addedAt: entry.clearedAt ? at : entry.addedAt },
+          {
+            timesWrong: entry.timesWrong + 1,
+            rightCount: 0,
+            clearedAt: null,
+            quizId,
+            addedAt: entry.clearedAt ? at : entry.addedAt,
+          },
         );
       } else {
         await repo.insert(
-          repo.create({ id: randomUUID(), userId, questionId, quizId, timesWrong: 1, rightCount: 0, addedAt: at, practisedAt: null, clearedAt: null }),
+          repo.create({
+            id: randomUUID(),
+            userId,
+            questionId,
+            quizId,
+            timesWrong: 1,
+            rightCount: 0,
+            addedAt: at,
+            practisedAt: null,
+            clearedAt: null,
+          }),
         );
       }
     }

@@ -6,9 +6,20 @@ import { Actor } from '../common/access/actor';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionService } from '../database/transaction.service';
 import { AssessmentScope } from './assessment-scope';
-import { AttemptEntity, AttemptQuestionEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import {
+  AttemptEntity,
+  AttemptQuestionEntity,
+  QuestionEntity,
+  QuizEntity,
+} from './assessment.entities';
 import { AssessmentException } from './assessment.exception';
-import { AttemptView, OpenQuestionView, toAttemptSummary, toOpenQuestion, toReviewQuestion } from './assessment.view';
+import {
+  AttemptView,
+  OpenQuestionView,
+  toAttemptSummary,
+  toOpenQuestion,
+  toReviewQuestion,
+} from './assessment.view';
 import { AttemptGradingService } from './attempt-grading.service';
 import { checkResponse } from './grading';
 import { QuizzesService } from './quizzes.service';
@@ -20,7 +31,7 @@ export function shuffled<T>(items: readonly T[]): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
+    [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
 }
@@ -41,7 +52,8 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @InjectRepository(AttemptEntity) private readonly attempts: Repository<AttemptEntity>,
-    @InjectRepository(AttemptQuestionEntity) private readonly attemptQuestions: Repository<AttemptQuestionEntity>,
+    @InjectRepository(AttemptQuestionEntity)
+    private readonly attemptQuestions: Repository<AttemptQuestionEntity>,
     @InjectRepository(QuestionEntity) private readonly questions: Repository<QuestionEntity>,
     @InjectRepository(QuizEntity) private readonly quizzes: Repository<QuizEntity>,
     private readonly quizService: QuizzesService,
@@ -52,7 +64,9 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.timer = setInterval(() => {
-      void this.sweep().catch((error: unknown) => this.logger.error(`sweep failed: ${String(error)}`));
+      void this.sweep().catch((error: unknown) =>
+        this.logger.error(`sweep failed: ${String(error)}`),
+      );
     }, SWEEP_MS);
     // The sweep must never keep a CLI command or a test process alive.
     this.timer.unref();
@@ -66,7 +80,11 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
 
   /** Closes and grades every open attempt whose deadline has passed, from the answers saved. */
   async sweep(now = new Date()): Promise<number> {
-    const due = await this.attempts.find({ where: { status: 'open', deadline: LessThan(now) }, select: { id: true }, take: 200 });
+    const due = await this.attempts.find({
+      where: { status: 'open', deadline: LessThan(now) },
+      select: { id: true },
+      take: 200,
+    });
     for (const a of due) {
       await this.grading.finalize(a.id, true);
     }
@@ -99,7 +117,11 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async startIn(m: EntityManager, quiz: QuizEntity, userId: string): Promise<StartedAttempt> {
+  private async startIn(
+    m: EntityManager,
+    quiz: QuizEntity,
+    userId: string,
+  ): Promise<StartedAttempt> {
     const repo = m.getRepository(AttemptEntity);
     const mine = await repo.find({ where: { quizId: quiz.id, userId }, order: { number: 'DESC' } });
     const now = new Date();
@@ -110,16 +132,23 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     if (quiz.attemptsAllowed !== null && mine.length >= quiz.attemptsAllowed) {
       throw new AssessmentException('NO_ATTEMPTS_LEFT', { n: quiz.attemptsAllowed });
     }
-    const pool = (await m.getRepository(QuestionEntity).find({ where: { bankId: quiz.bankId, retired: false }, order: { position: 'ASC' } })).filter(
-      (q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)),
-    );
+    const pool = (
+      await m
+        .getRepository(QuestionEntity)
+        .find({ where: { bankId: quiz.bankId, retired: false }, order: { position: 'ASC' } })
+    ).filter((q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)));
     if (pool.length === 0) {
       throw new AssessmentException('QUIZ_HAS_NO_QUESTIONS');
     }
     const count = Math.min(quiz.questionCount ?? pool.length, pool.length);
     let drawn = count < pool.length ? shuffled(pool).slice(0, count) : pool;
-    drawn = quiz.shuffleQuestions ? shuffled(drawn) : [...drawn].sort((a, b) => a.position - b.position);
-    const limits = [quiz.timeLimitSeconds ? now.getTime() + quiz.timeLimitSeconds * 1000 : Infinity, quiz.closesAt?.getTime() ?? Infinity];
+    drawn = quiz.shuffleQuestions
+      ? shuffled(drawn)
+      : [...drawn].sort((a, b) => a.position - b.position);
+    const limits = [
+      quiz.timeLimitSeconds ? now.getTime() + quiz.timeLimitSeconds * 1000 : Infinity,
+      quiz.closesAt?.getTime() ?? Infinity,
+    ];
     const end = Math.min(...limits);
     const attempt = repo.create({
       id: randomUUID(),
@@ -142,7 +171,10 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
       const layout =
         q.type === 'matching'
           ? // The right column is always shuffled: in authored order it would line up with the left one.
-            { left: order((q.parts.left ?? []).map((l) => l.id)), right: shuffled((q.parts.right ?? []).map((r) => r.id)) }
+            {
+              left: order((q.parts.left ?? []).map((l) => l.id)),
+              right: shuffled((q.parts.right ?? []).map((r) => r.id)),
+            }
           : q.type === 'single' || q.type === 'multiple'
             ? { options: order((q.parts.options ?? []).map((o) => o.id)) }
             : {};
@@ -162,7 +194,10 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     return { ...(await this.openView(m, attempt)), resumed: false };
   }
 
-  private async openView(m: EntityManager, attempt: AttemptEntity): Promise<Omit<StartedAttempt, 'resumed'>> {
+  private async openView(
+    m: EntityManager,
+    attempt: AttemptEntity,
+  ): Promise<Omit<StartedAttempt, 'resumed'>> {
     const { rows, byId } = await this.loadQuestions(attempt.id, m);
     return {
       attemptId: attempt.id,
@@ -174,7 +209,12 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  async saveAnswer(actor: Actor, attemptId: string, questionId: string, response: unknown): Promise<{ questionId: string; savedAt: string }> {
+  async saveAnswer(
+    actor: Actor,
+    attemptId: string,
+    questionId: string,
+    response: unknown,
+  ): Promise<{ questionId: string; savedAt: string }> {
     const attempt = await this.own(actor, attemptId);
     if (attempt.status !== 'open') {
       throw new AssessmentException('ATTEMPT_CLOSED');
@@ -196,11 +236,14 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
         .set({ response: check.value, answeredAt: now })
         .where('id = :id', { id: row.id })
         // Refused atomically once the attempt is submitted or its deadline has passed.
-        .andWhere('attempt_id IN (SELECT a.id FROM quiz_attempts a WHERE a.id = :attemptId AND a.status = :open AND (a.deadline IS NULL OR a.deadline > :now))', {
-          attemptId,
-          open: 'open',
-          now: now.toISOString(),
-        })
+        .andWhere(
+          'attempt_id IN (SELECT a.id FROM quiz_attempts a WHERE a.id = :attemptId AND a.status = :open AND (a.deadline IS NULL OR a.deadline > :now))',
+          {
+            attemptId,
+            open: 'open',
+            now: now.toISOString(),
+          },
+        )
         .execute(),
     );
     if (!saved.affected) {
@@ -209,14 +252,33 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     return { questionId, savedAt: now.toISOString() };
   }
 
-  async submit(actor: Actor, attemptId: string): Promise<{ attemptId: string; score: number; maxScore: number; scorePercent: number; passed: boolean }> {
+  async submit(
+    actor: Actor,
+    attemptId: string,
+  ): Promise<{
+    attemptId: string;
+    score: number;
+    maxScore: number;
+    scorePercent: number;
+    passed: boolean;
+  }> {
     const attempt = await this.own(actor, attemptId);
-    const done = attempt.status === 'open' ? await this.grading.finalize(attempt.id, false) : attempt;
-    return { attemptId: done.id, score: done.score ?? 0, maxScore: done.maxScore, scorePercent: done.scorePercent ?? 0, passed: done.passed === true };
+    const done =
+      attempt.status === 'open' ? await this.grading.finalize(attempt.id, false) : attempt;
+    return {
+      attemptId: done.id,
+      score: done.score ?? 0,
+      maxScore: done.maxScore,
+      scorePercent: done.scorePercent ?? 0,
+      passed: done.passed === true,
+    };
   }
 
   /** The attempt as its owner (per the review policy) or a trainer in scope (everything) may see it. */
-  async view(actor: Actor, attemptId: string): Promise<AttemptView & { quiz: QuizEntity; asAuthor: boolean }> {
+  async view(
+    actor: Actor,
+    attemptId: string,
+  ): Promise<AttemptView & { quiz: QuizEntity; asAuthor: boolean }> {
     const attempt = await this.touch(await this.findVisible(actor, attemptId));
     const quiz = await this.quizzes.findOneByOrFail({ id: attempt.quizId });
     const asAuthor = attempt.userId !== actor.userId;
@@ -225,7 +287,11 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     let review: AttemptView['review'] = 'none';
     let reviewFrom: string | undefined;
     if (attempt.status === 'submitted') {
-      const waiting = !asAuthor && quiz.reviewWhen === 'after_close' && quiz.closesAt !== null && quiz.closesAt > now;
+      const waiting =
+        !asAuthor &&
+        quiz.reviewWhen === 'after_close' &&
+        quiz.closesAt !== null &&
+        quiz.closesAt > now;
       review = asAuthor ? 'feedback' : waiting ? 'score_only' : quiz.review;
       reviewFrom = waiting ? quiz.closesAt?.toISOString() : undefined;
     }
@@ -236,13 +302,23 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
       }
       return [review === 'none' ? toOpenQuestion(q, aq) : toReviewQuestion(q, aq, review)];
     });
-    return { ...toAttemptSummary(attempt), review, ...(reviewFrom ? { reviewFrom } : {}), questions, quiz, asAuthor };
+    return {
+      ...toAttemptSummary(attempt),
+      review,
+      ...(reviewFrom ? { reviewFrom } : {}),
+      questions,
+      quiz,
+      asAuthor,
+    };
   }
 
   /** The actor's attempts at a quiz, newest first (closing overdue ones first). */
   async mine(actor: Actor, quizId: string): Promise<AttemptEntity[]> {
     await this.closeOverdue(quizId, actor.userId);
-    return this.attempts.find({ where: { quizId, userId: actor.userId }, order: { number: 'DESC' } });
+    return this.attempts.find({
+      where: { quizId, userId: actor.userId },
+      order: { number: 'DESC' },
+    });
   }
 
   /** An attempt still open at its deadline is closed and graded on the next request that touches it. */
@@ -254,7 +330,9 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async closeOverdue(quizId: string, userId: string): Promise<void> {
-    const due = await this.attempts.find({ where: { quizId, userId, status: 'open', deadline: LessThan(new Date()) } });
+    const due = await this.attempts.find({
+      where: { quizId, userId, status: 'open', deadline: LessThan(new Date()) },
+    });
     for (const a of due) {
       await this.grading.finalize(a.id, true);
     }
@@ -285,11 +363,16 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     return attempt;
   }
 
-  private async loadQuestions(attemptId: string, m?: EntityManager): Promise<{ rows: AttemptQuestionEntity[]; byId: Map<string, QuestionEntity> }> {
+  private async loadQuestions(
+    attemptId: string,
+    m?: EntityManager,
+  ): Promise<{ rows: AttemptQuestionEntity[]; byId: Map<string, QuestionEntity> }> {
     const aqRepo = m ? m.getRepository(AttemptQuestionEntity) : this.attemptQuestions;
     const qRepo = m ? m.getRepository(QuestionEntity) : this.questions;
     const rows = await aqRepo.find({ where: { attemptId }, order: { position: 'ASC' } });
-    const questions = rows.length ? await qRepo.find({ where: { id: In(rows.map((r) => r.questionId)) } }) : [];
+    const questions = rows.length
+      ? await qRepo.find({ where: { id: In(rows.map((r) => r.questionId)) } })
+      : [];
     return { rows, byId: new Map(questions.map((q) => [q.id, q])) };
   }
 }

@@ -30,7 +30,9 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
     private readonly courses: CourseLinks,
   ) {}
 
-  async read(dir: string): Promise<{ plan: BankFilePlan[]; problems: ContentProblem[]; items: number }> {
+  async read(
+    dir: string,
+  ): Promise<{ plan: BankFilePlan[]; problems: ContentProblem[]; items: number }> {
     const folder = join(dir, 'banks');
     const plan: BankFilePlan[] = [];
     const problems: ContentProblem[] = [];
@@ -39,7 +41,9 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
     }
     const bankSlugs = new Map<string, string>();
     const quizSlugs = new Map<string, string>();
-    for (const name of readdirSync(folder).filter((f) => f.endsWith('.md')).sort()) {
+    for (const name of readdirSync(folder)
+      .filter((f) => f.endsWith('.md'))
+      .sort()) {
       const file = `banks/${name}`;
       const source = readFileSync(join(folder, name), 'utf8');
       const parsed = parseBankMarkdown(source, name);
@@ -65,19 +69,34 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
         }
         quizSlugs.set(quiz.slug, file);
         if (quiz.lesson && !existsSync(join(courseDir, `${quiz.lesson}.md`))) {
-          problem(`quiz "${quiz.slug}": lesson "${quiz.lesson}" is not a lesson of course "${meta.course}"`);
+          problem(
+            `quiz "${quiz.slug}": lesson "${quiz.lesson}" is not a lesson of course "${meta.course}"`,
+          );
         }
-        const pool = parsed.questions.filter((q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)));
+        const pool = parsed.questions.filter(
+          (q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)),
+        );
         if (pool.length === 0) {
-          problem(`quiz "${quiz.slug}": no question carries one of the tags ${quiz.tags.join(', ')}`);
+          problem(
+            `quiz "${quiz.slug}": no question carries one of the tags ${quiz.tags.join(', ')}`,
+          );
         }
       }
-      plan.push({ file, hash: createHash('sha256').update(source).digest('hex'), meta, questions: parsed.questions });
+      plan.push({
+        file,
+        hash: createHash('sha256').update(source).digest('hex'),
+        meta,
+        questions: parsed.questions,
+      });
     }
     return { plan, problems, items: plan.length };
   }
 
-  async apply(plan: BankFilePlan[], m: EntityManager, tick: () => void): Promise<{ changed: number; unchanged: number }> {
+  async apply(
+    plan: BankFilePlan[],
+    m: EntityManager,
+    tick: () => void,
+  ): Promise<{ changed: number; unchanged: number }> {
     let changed = 0;
     let unchanged = 0;
     for (const item of plan) {
@@ -117,14 +136,27 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
       });
       await repo.insert(bank);
     } else {
-      await repo.update({ id: bank.id }, { name: item.meta.name, nameEn: item.meta.nameEn, courseSlug: item.meta.course, sourceHash: item.hash, updatedAt: now });
+      await repo.update(
+        { id: bank.id },
+        {
+          name: item.meta.name,
+          nameEn: item.meta.nameEn,
+          courseSlug: item.meta.course,
+          sourceHash: item.hash,
+          updatedAt: now,
+        },
+      );
     }
     await this.banks.syncQuestions(m, bank.id, item.questions);
     const quizzes = m.getRepository(QuizEntity);
     for (const meta of item.meta.quizzes) {
-      const lesson = meta.lesson ? await this.courses.lessonByKey(course.slug, meta.lesson, m) : null;
+      const lesson = meta.lesson
+        ? await this.courses.lessonByKey(course.slug, meta.lesson, m)
+        : null;
       if (meta.lesson && !lesson) {
-        throw new Error(`${item.file}: lesson "${meta.lesson}" of course "${course.slug}" was not imported`);
+        throw new Error(
+          `${item.file}: lesson "${meta.lesson}" of course "${course.slug}" was not imported`,
+        );
       }
       const settings = {
         bankId: bank.id,
@@ -151,7 +183,16 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
         await quizzes.update({ id: existing.id }, settings);
       } else {
         await quizzes.insert(
-          quizzes.create({ id: randomUUID(), slug: meta.slug, ...settings, opensAt: null, closesAt: null, reviewWhen: 'immediately', createdBy: null, createdAt: now }),
+          quizzes.create({
+            id: randomUUID(),
+            slug: meta.slug,
+            ...settings,
+            opensAt: null,
+            closesAt: null,
+            reviewWhen: 'immediately',
+            createdBy: null,
+            createdAt: now,
+          }),
         );
       }
     }

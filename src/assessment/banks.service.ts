@@ -114,16 +114,31 @@ export class BanksService {
    * which case the well-formed questions are imported and the errors still listed. A question already in the
    * bank (same content) is not added twice, so re-uploading a file is harmless.
    */
-  async importFile(actor: Actor, query: ImportBankQuery, text: string, lang: Lang): Promise<ImportResult> {
+  async importFile(
+    actor: Actor,
+    query: ImportBankQuery,
+    text: string,
+    lang: Lang,
+  ): Promise<ImportResult> {
     const parsed = this.parse(query.format, text);
-    const errors = parsed.errors.map((e) => ({ line: e.line, message: lang === 'en' ? e.message : e.messageZh }));
+    const errors = parsed.errors.map((e) => ({
+      line: e.line,
+      message: lang === 'en' ? e.message : e.messageZh,
+    }));
     if (parsed.questions.length === 0 && errors.length === 0) {
       throw new AssessmentException('IMPORT_NO_QUESTIONS', {}, 'file');
     }
     const refused = errors.length > 0 && query.partial !== '1';
     const byType = emptyByType();
     if (refused || parsed.questions.length === 0) {
-      return { bankId: query.bankId ?? null, imported: 0, duplicates: 0, byType, errors, refused: errors.length > 0 };
+      return {
+        bankId: query.bankId ?? null,
+        imported: 0,
+        duplicates: 0,
+        byType,
+        errors,
+        refused: errors.length > 0,
+      };
     }
     let target: QuestionBankEntity | null = null;
     if (query.bankId) {
@@ -168,16 +183,29 @@ export class BanksService {
     return { ...result, byType, errors, refused: false };
   }
 
-  async export(actor: Actor, bankId: string, format: ImportFormat): Promise<{ fileName: string; body: string; contentType: string }> {
+  async export(
+    actor: Actor,
+    bankId: string,
+    format: ImportFormat,
+  ): Promise<{ fileName: string; body: string; contentType: string }> {
     const bank = await this.readable(actor, bankId);
-    const rows = await this.questions.find({ where: { bankId, retired: false }, order: { position: 'ASC' } });
+    const rows = await this.questions.find({
+      where: { bankId, retired: false },
+      order: { position: 'ASC' },
+    });
     const questions: ParsedQuestion[] = rows.map((r, i) => ({ ...r.source, line: i + 1 }));
     const base = bank.slug ?? `bank-${bank.id.slice(0, 8)}`;
     try {
       if (format === 'gift') {
-        return { fileName: `${base}.gift.txt`, body: serializeGift(questions), contentType: 'text/plain; charset=utf-8' };
+        return {
+          fileName: `${base}.gift.txt`,
+          body: serializeGift(questions),
+          contentType: 'text/plain; charset=utf-8',
+        };
       }
-      const quizzes = bank.slug ? await this.quizzes.find({ where: { bankId }, order: { createdAt: 'ASC' } }) : [];
+      const quizzes = bank.slug
+        ? await this.quizzes.find({ where: { bankId }, order: { createdAt: 'ASC' } })
+        : [];
       const body = serializeBankMarkdown(
         {
           slug: base,
@@ -214,9 +242,16 @@ export class BanksService {
    * Adds questions to a bank inside `m`, skipping those already there with the same content.
    * Used by the upload and by the content importer.
    */
-  async addQuestions(m: EntityManager, bankId: string, questions: ParsedQuestion[]): Promise<{ inserted: QuestionEntity[]; duplicates: number }> {
+  async addQuestions(
+    m: EntityManager,
+    bankId: string,
+    questions: ParsedQuestion[],
+  ): Promise<{ inserted: QuestionEntity[]; duplicates: number }> {
     const repo = m.getRepository(QuestionEntity);
-    const existing = await repo.find({ where: { bankId, retired: false }, select: { id: true, fingerprint: true, position: true } });
+    const existing = await repo.find({
+      where: { bankId, retired: false },
+      select: { id: true, fingerprint: true, position: true },
+    });
     const seen = new Set(existing.map((e) => e.fingerprint));
     let position = existing.reduce((max, e) => Math.max(max, e.position), 0);
     const inserted: QuestionEntity[] = [];
@@ -225,11 +260,12 @@ export class BanksService {
     for (const q of questions) {
       const source = toSource(q);
       const print = fingerprint(source);
+      // Only questions already in the bank count as duplicates: a file may repeat a question on purpose
+      // (Moodle's examples do), and it then arrives as often as written.
       if (seen.has(print)) {
         duplicates += 1;
         continue;
       }
-      seen.add(print);
       position += 1;
       inserted.push(this.newQuestion(repo, bankId, source, print, position, now));
     }
@@ -243,7 +279,11 @@ export class BanksService {
    * Makes a bank's active questions exactly `questions` (content import): unchanged ones keep their id,
    * new ones are added, ones no longer in the file are retired (attempts still point at them).
    */
-  async syncQuestions(m: EntityManager, bankId: string, questions: ParsedQuestion[]): Promise<void> {
+  async syncQuestions(
+    m: EntityManager,
+    bankId: string,
+    questions: ParsedQuestion[],
+  ): Promise<void> {
     const repo = m.getRepository(QuestionEntity);
     const existing = await repo.find({ where: { bankId, retired: false } });
     const byPrint = new Map(existing.map((e) => [e.fingerprint, e]));
@@ -300,11 +340,19 @@ export class BanksService {
     });
   }
 
-  private parse(format: ImportFormat, text: string): { questions: ParsedQuestion[]; errors: FormatError[]; name?: string; nameEn?: string } {
+  private parse(
+    format: ImportFormat,
+    text: string,
+  ): { questions: ParsedQuestion[]; errors: FormatError[]; name?: string; nameEn?: string } {
     if (format === 'gift') {
       return parseGift(text);
     }
     const result = parseBankMarkdown(text);
-    return { questions: result.questions, errors: result.errors, name: result.meta?.name, nameEn: result.meta?.nameEn };
+    return {
+      questions: result.questions,
+      errors: result.errors,
+      name: result.meta?.name,
+      nameEn: result.meta?.nameEn,
+    };
   }
 }

@@ -19,7 +19,12 @@ const toCourse = (c: CourseSummary): CourseRef => ({
   orgId: c.orgId,
 });
 
-const toLesson = (l: LessonSummary): LessonRef => ({ id: l.id, title: l.title, titleEn: l.titleEn, courseId: l.courseId });
+const toLesson = (l: LessonSummary): LessonRef => ({
+  id: l.id,
+  title: l.title,
+  titleEn: l.titleEn,
+  courseId: l.courseId,
+});
 
 @Injectable()
 export class CurriculumCourseLinks extends CourseLinks {
@@ -58,12 +63,18 @@ export class CurriculumCourseLinks extends CourseLinks {
     return l ? toLesson(l) : null;
   }
 
-  async lessonByKey(courseSlug: string, key: string, manager?: EntityManager): Promise<LessonRef | null> {
+  async lessonByKey(
+    courseSlug: string,
+    key: string,
+    manager?: EntityManager,
+  ): Promise<LessonRef | null> {
     const l = await this.within(manager).findLessonByKey(courseSlug, key);
     return l ? toLesson(l) : null;
   }
 
-  async lessonTitles(ids: string[]): Promise<Map<string, { title: string; titleEn: string | null }>> {
+  async lessonTitles(
+    ids: string[],
+  ): Promise<Map<string, { title: string; titleEn: string | null }>> {
     const rows = await this.curriculum.lessonSummaries(ids);
     return new Map(rows.map((l) => [l.id, { title: l.title, titleEn: l.titleEn }]));
   }

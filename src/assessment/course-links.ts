@@ -34,8 +34,14 @@ export interface QuizCredit {
 export abstract class CourseLinks {
   abstract course(slug: string, manager?: EntityManager): Promise<CourseRef | null>;
   abstract lesson(id: string): Promise<LessonRef | null>;
-  abstract lessonByKey(courseSlug: string, key: string, manager?: EntityManager): Promise<LessonRef | null>;
-  abstract lessonTitles(ids: string[]): Promise<Map<string, { title: string; titleEn: string | null }>>;
+  abstract lessonByKey(
+    courseSlug: string,
+    key: string,
+    manager?: EntityManager,
+  ): Promise<LessonRef | null>;
+  abstract lessonTitles(
+    ids: string[],
+  ): Promise<Map<string, { title: string; titleEn: string | null }>>;
   abstract isEnrolled(userId: string, courseId: string): Promise<boolean>;
   abstract ensureEnrolled(userId: string, courseId: string, manager: EntityManager): Promise<void>;
   abstract credit(manager: EntityManager, credit: QuizCredit): Promise<void>;

@@ -14,7 +14,11 @@ export type ShapeCheck = { ok: true; value: AnswerResponse } | { ok: false; reas
 const MAX_TEXT = 500;
 
 /** Checks a response's shape against the question (known ids only); `reason` is an i18n key. */
-export function checkResponse(type: QuestionType, parts: QuestionParts, response: unknown): ShapeCheck {
+export function checkResponse(
+  type: QuestionType,
+  parts: QuestionParts,
+  response: unknown,
+): ShapeCheck {
   const optionIds = new Set((parts.options ?? []).map((o) => o.id));
   switch (type) {
     case 'single':
@@ -31,7 +35,9 @@ export function checkResponse(type: QuestionType, parts: QuestionParts, response
         : { ok: false, reason: 'assessment.response.optionIds' };
     }
     case 'truefalse':
-      return typeof response === 'boolean' ? { ok: true, value: response } : { ok: false, reason: 'assessment.response.boolean' };
+      return typeof response === 'boolean'
+        ? { ok: true, value: response }
+        : { ok: false, reason: 'assessment.response.boolean' };
     case 'shortanswer':
       return typeof response === 'string' && response.length <= MAX_TEXT
         ? { ok: true, value: response }
@@ -47,8 +53,12 @@ export function checkResponse(type: QuestionType, parts: QuestionParts, response
       const leftIds = new Set((parts.left ?? []).map((l) => l.id));
       const rightIds = new Set((parts.right ?? []).map((r) => r.id));
       const entries = Object.entries(response as Record<string, unknown>);
-      const valid = entries.every(([l, r]) => leftIds.has(l) && typeof r === 'string' && rightIds.has(r));
-      return valid ? { ok: true, value: Object.fromEntries(entries) as Record<string, string> } : { ok: false, reason: 'assessment.response.pairs' };
+      const valid = entries.every(
+        ([l, r]) => leftIds.has(l) && typeof r === 'string' && rightIds.has(r),
+      );
+      return valid
+        ? { ok: true, value: Object.fromEntries(entries) as Record<string, string> }
+        : { ok: false, reason: 'assessment.response.pairs' };
     }
   }
 }
@@ -66,7 +76,11 @@ const clamp01 = (n: number): number => Math.min(1, Math.max(0, n));
 /** Credit kept to 4 decimals so sums of thirds compare equal on both databases. */
 const round4 = (n: number): number => Math.round(n * 10000) / 10000;
 
-export function gradeQuestion(type: QuestionType, parts: QuestionParts, response: AnswerResponse | null | undefined): QuestionGrade {
+export function gradeQuestion(
+  type: QuestionType,
+  parts: QuestionParts,
+  response: AnswerResponse | null | undefined,
+): QuestionGrade {
   const none: QuestionGrade = { credit: 0, correct: false, responseFeedbackHtml: [] };
   if (response === null || response === undefined) {
     return none;
@@ -99,11 +113,15 @@ export function gradeQuestion(type: QuestionType, parts: QuestionParts, response
     }
     case 'truefalse':
       credit = value === parts.answer ? 1 : 0;
-      responseFeedbackHtml = feedback(value === true ? parts.feedbackTrueHtml : parts.feedbackFalseHtml);
+      responseFeedbackHtml = feedback(
+        value === true ? parts.feedbackTrueHtml : parts.feedbackFalseHtml,
+      );
       break;
     case 'shortanswer': {
       // The best accepted answer that matches (GIFT allows partial-credit variants).
-      const matches = (parts.accepted ?? []).filter((a) => matchesFillIn(value as string, a.text, parts.caseSensitive === true));
+      const matches = (parts.accepted ?? []).filter((a) =>
+        matchesFillIn(value as string, a.text, parts.caseSensitive === true),
+      );
       const best = matches.sort((a, b) => b.weight - a.weight)[0];
       credit = clamp01((best?.weight ?? 0) / 100);
       responseFeedbackHtml = feedback(best?.feedbackHtml);
@@ -112,7 +130,9 @@ export function gradeQuestion(type: QuestionType, parts: QuestionParts, response
     case 'numerical': {
       const n = value as number;
       // A small epsilon so 3.1415 ± 0.0005 accepts 3.142 despite binary rounding.
-      const matches = (parts.numeric ?? []).filter((a) => Math.abs(n - a.value) <= a.tolerance + 1e-9);
+      const matches = (parts.numeric ?? []).filter(
+        (a) => Math.abs(n - a.value) <= a.tolerance + 1e-9,
+      );
       const best = matches.sort((a, b) => b.weight - a.weight)[0];
       credit = clamp01((best?.weight ?? 0) / 100);
       responseFeedbackHtml = best ? feedback(best.feedbackHtml) : feedback(parts.wrongFeedbackHtml);
@@ -143,7 +163,11 @@ export function correctAnswer(type: QuestionType, parts: QuestionParts): Correct
   switch (type) {
     case 'single': {
       const best = Math.max(...(parts.options ?? []).map((o) => o.weight));
-      return { optionIds: (parts.options ?? []).filter((o) => o.weight === best && best > 0).map((o) => o.id) };
+      return {
+        optionIds: (parts.options ?? [])
+          .filter((o) => o.weight === best && best > 0)
+          .map((o) => o.id),
+      };
     }
     case 'multiple':
       return { optionIds: (parts.options ?? []).filter((o) => o.weight > 0).map((o) => o.id) };
@@ -152,7 +176,11 @@ export function correctAnswer(type: QuestionType, parts: QuestionParts): Correct
     case 'shortanswer':
       return { accepted: (parts.accepted ?? []).filter((a) => a.weight >= 100).map((a) => a.text) };
     case 'numerical':
-      return { numeric: (parts.numeric ?? []).filter((a) => a.weight >= 100).map((a) => ({ value: a.value, tolerance: a.tolerance })) };
+      return {
+        numeric: (parts.numeric ?? [])
+          .filter((a) => a.weight >= 100)
+          .map((a) => ({ value: a.value, tolerance: a.tolerance })),
+      };
     case 'matching':
       return { pairs: Object.fromEntries((parts.left ?? []).map((l) => [l.id, l.rightId])) };
   }
@@ -173,7 +201,11 @@ export function scoreAttempt(credits: number[], passMark: number): AttemptScore 
 }
 
 /** The most chosen wrong option key of a question's responses (for item analysis), or null. */
-export function wrongChoiceKeys(type: QuestionType, parts: QuestionParts, response: AnswerResponse | null | undefined): string[] {
+export function wrongChoiceKeys(
+  type: QuestionType,
+  parts: QuestionParts,
+  response: AnswerResponse | null | undefined,
+): string[] {
   if (response === null || response === undefined) {
     return [];
   }
@@ -182,14 +214,18 @@ export function wrongChoiceKeys(type: QuestionType, parts: QuestionParts, respon
     return o && o.weight < 100 ? [o.id] : [];
   }
   if (type === 'multiple' && Array.isArray(response)) {
-    return (parts.options ?? []).filter((o) => o.weight <= 0 && response.includes(o.id)).map((o) => o.id);
+    return (parts.options ?? [])
+      .filter((o) => o.weight <= 0 && response.includes(o.id))
+      .map((o) => o.id);
   }
   if (type === 'truefalse' && typeof response === 'boolean') {
     return response !== parts.answer ? [String(response)] : [];
   }
   if (type === 'matching' && typeof response === 'object' && !Array.isArray(response)) {
-    const pairs = response as Record<string, string>;
-    return (parts.left ?? []).filter((l) => pairs[l.id] !== undefined && pairs[l.id] !== l.rightId).map((l) => `${l.id}>${pairs[l.id]}`);
+    const pairs = response;
+    return (parts.left ?? [])
+      .filter((l) => pairs[l.id] !== undefined && pairs[l.id] !== l.rightId)
+      .map((l) => `${l.id}>${pairs[l.id]}`);
   }
   if (type === 'shortanswer' && typeof response === 'string') {
     return gradeQuestion(type, parts, response).correct ? [] : [response.trim()];

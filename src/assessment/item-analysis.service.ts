@@ -3,7 +3,12 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Actor, holdsRole, scopeRoots } from '../common/access/actor';
 import { AssessmentScope, AUTHOR_ROLES } from './assessment-scope';
-import { AttemptEntity, AttemptQuestionEntity, QuestionEntity, QuizEntity } from './assessment.entities';
+import {
+  AttemptEntity,
+  AttemptQuestionEntity,
+  QuestionEntity,
+  QuizEntity,
+} from './assessment.entities';
 import { AssessmentException } from './assessment.exception';
 import { wrongChoiceKeys } from './grading';
 
@@ -33,7 +38,15 @@ export interface QuizAnalysis {
   questions: QuestionAnalysis[];
 }
 
-const text = (html: string): string => html.replace(/<[^>]*>/g, '').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").trim();
+const text = (html: string): string =>
+  html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .trim();
 const round = (n: number, d = 4): number => Math.round(n * 10 ** d) / 10 ** d;
 
 /** Item analysis of a quiz for trainers (which questions most people miss, and which tell strong from weak). */
@@ -42,13 +55,23 @@ export class ItemAnalysisService {
   constructor(
     @InjectRepository(QuizEntity) private readonly quizzes: Repository<QuizEntity>,
     @InjectRepository(AttemptEntity) private readonly attempts: Repository<AttemptEntity>,
-    @InjectRepository(AttemptQuestionEntity) private readonly attemptQuestions: Repository<AttemptQuestionEntity>,
+    @InjectRepository(AttemptQuestionEntity)
+    private readonly attemptQuestions: Repository<AttemptQuestionEntity>,
     @InjectRepository(QuestionEntity) private readonly questions: Repository<QuestionEntity>,
     private readonly scope: AssessmentScope,
   ) {}
 
   /** Quizzes the trainer may analyse, with their number of graded attempts. */
-  async quizzesFor(actor: Actor): Promise<Array<{ id: string; title: string; titleEn: string | null; courseSlug: string; isFinal: boolean; shared: boolean }>> {
+  async quizzesFor(actor: Actor): Promise<
+    Array<{
+      id: string;
+      title: string;
+      titleEn: string | null;
+      courseSlug: string;
+      isFinal: boolean;
+      shared: boolean;
+    }>
+  > {
     if (!holdsRole(actor, AUTHOR_ROLES)) {
       return [];
     }
@@ -56,7 +79,14 @@ export class ItemAnalysisService {
     const out = [];
     for (const q of all) {
       if (await this.scope.canRead(actor, q.orgId)) {
-        out.push({ id: q.id, title: q.title, titleEn: q.titleEn, courseSlug: q.courseSlug, isFinal: q.lessonId === null, shared: q.orgId === null });
+        out.push({
+          id: q.id,
+          title: q.title,
+          titleEn: q.titleEn,
+          courseSlug: q.courseSlug,
+          isFinal: q.lessonId === null,
+          shared: q.orgId === null,
+        });
       }
     }
     return out;
@@ -68,24 +98,47 @@ export class ItemAnalysisService {
       throw new AssessmentException('QUIZ_NOT_FOUND');
     }
     const ownLearnersOnly = quiz.orgId === null;
-    const qb = this.attempts.createQueryBuilder('a').where('a.quiz_id = :quizId', { quizId }).andWhere('a.status = :s', { s: 'submitted' });
+    const qb = this.attempts
+      .createQueryBuilder('a')
+      .where('a.quiz_id = :quizId', { quizId })
+      .andWhere('a.status = :s', { s: 'submitted' });
     if (ownLearnersOnly) {
       // A shared quiz is taken across the city: count only learners inside the trainer's subtrees.
       const roots = scopeRoots(actor, AUTHOR_ROLES);
       qb.innerJoin('users', 'u', 'u.id = a.user_id').innerJoin('org_nodes', 'o', 'o.id = u.org_id');
-      qb.andWhere(`(${roots.map((_, i) => `o.path LIKE :root${i}`).join(' OR ')})`, Object.fromEntries(roots.map((r, i) => [`root${i}`, `${r}%`])));
+      qb.andWhere(
+        `(${roots.map((_, i) => `o.path LIKE :root${i}`).join(' OR ')})`,
+        Object.fromEntries(roots.map((r, i) => [`root${i}`, `${r}%`])),
+      );
     }
     const attempts = await qb.getMany();
-    const base = { quizId: quiz.id, title: quiz.title, titleEn: quiz.titleEn, courseSlug: quiz.courseSlug, ownLearnersOnly };
+    const base = {
+      quizId: quiz.id,
+      title: quiz.title,
+      titleEn: quiz.titleEn,
+      courseSlug: quiz.courseSlug,
+      ownLearnersOnly,
+    };
     if (attempts.length === 0) {
-      return { ...base, attempts: 0, learners: 0, meanScorePercent: null, passRate: null, questions: [] };
+      return {
+        ...base,
+        attempts: 0,
+        learners: 0,
+        meanScorePercent: null,
+        passRate: null,
+        questions: [],
+      };
     }
     const rows: AttemptQuestionEntity[] = [];
     const ids = attempts.map((a) => a.id);
     for (let i = 0; i < ids.length; i += 500) {
-      rows.push(...(await this.attemptQuestions.find({ where: { attemptId: In(ids.slice(i, i + 500)) } })));
+      rows.push(
+        ...(await this.attemptQuestions.find({ where: { attemptId: In(ids.slice(i, i + 500)) } })),
+      );
     }
-    const questions = await this.questions.find({ where: { id: In([...new Set(rows.map((r) => r.questionId))]) } });
+    const questions = await this.questions.find({
+      where: { id: In([...new Set(rows.map((r) => r.questionId))]) },
+    });
     const byId = new Map(questions.map((q) => [q.id, q]));
 
     // Thirds by score, for discrimination.
@@ -125,7 +178,8 @@ export class ItemAnalysisService {
         answered: list.length,
         shareCorrect: round(correct / list.length),
         mostChosenWrong: worst ? { label: wrongLabel(q, worst[0]), count: worst[1] } : null,
-        discrimination: topShare !== null && bottomShare !== null ? round(topShare - bottomShare) : null,
+        discrimination:
+          topShare !== null && bottomShare !== null ? round(topShare - bottomShare) : null,
       });
     }
     // The questions most people miss first.

@@ -40,19 +40,33 @@ export interface PracticeResult {
 @Injectable()
 export class NotebookService {
   constructor(
-    @InjectRepository(NotebookEntryEntity) private readonly entries: Repository<NotebookEntryEntity>,
+    @InjectRepository(NotebookEntryEntity)
+    private readonly entries: Repository<NotebookEntryEntity>,
     @InjectRepository(QuestionEntity) private readonly questions: Repository<QuestionEntity>,
     @InjectRepository(QuizEntity) private readonly quizzes: Repository<QuizEntity>,
     private readonly tx: TransactionService,
   ) {}
 
   async list(actor: Actor): Promise<{ items: NotebookItem[] }> {
-    const rows = await this.entries.find({ where: { userId: actor.userId, clearedAt: IsNull() }, order: { addedAt: 'DESC' }, take: 200 });
+    const rows = await this.entries.find({
+      where: { userId: actor.userId, clearedAt: IsNull() },
+      order: { addedAt: 'DESC' },
+      take: 200,
+    });
     if (rows.length === 0) {
       return { items: [] };
     }
-    const questions = new Map((await this.questions.find({ where: { id: In(rows.map((r) => r.questionId)) } })).map((q) => [q.id, q]));
-    const quizzes = new Map((await this.quizzes.find({ where: { id: In([...new Set(rows.map((r) => r.quizId))]) } })).map((z) => [z.id, z]));
+    const questions = new Map(
+      (await this.questions.find({ where: { id: In(rows.map((r) => r.questionId)) } })).map((q) => [
+        q.id,
+        q,
+      ]),
+    );
+    const quizzes = new Map(
+      (await this.quizzes.find({ where: { id: In([...new Set(rows.map((r) => r.quizId))]) } })).map(
+        (z) => [z.id, z],
+      ),
+    );
     return {
       items: rows.flatMap((r) => {
         const q = questions.get(r.questionId);
@@ -78,7 +92,11 @@ export class NotebookService {
   }
 
   async practise(actor: Actor, questionId: string, response: unknown): Promise<PracticeResult> {
-    const entry = await this.entries.findOneBy({ userId: actor.userId, questionId, clearedAt: IsNull() });
+    const entry = await this.entries.findOneBy({
+      userId: actor.userId,
+      questionId,
+      clearedAt: IsNull(),
+    });
     if (!entry) {
       throw new AssessmentException('QUESTION_NOT_FOUND');
     }
@@ -92,7 +110,12 @@ export class NotebookService {
     const rightCount = entry.rightCount + (grade.correct ? 1 : 0);
     const cleared = rightCount >= RIGHT_TO_CLEAR;
     await this.tx.run((m) =>
-      m.getRepository(NotebookEntryEntity).update({ id: entry.id }, { rightCount, practisedAt: now, clearedAt: cleared ? now : null }),
+      m
+        .getRepository(NotebookEntryEntity)
+        .update(
+          { id: entry.id },
+          { rightCount, practisedAt: now, clearedAt: cleared ? now : null },
+        ),
     );
     const view = practiceView(q);
     return {
@@ -125,7 +148,13 @@ export class NotebookService {
 /** A notebook question as shown for practice: options in a fresh order, nothing revealing the answer. */
 function practiceView(q: QuestionEntity): OpenQuestionView {
   const p = q.parts;
-  const view: OpenQuestionView = { id: q.id, type: q.type, number: 1, html: p.stemHtml, response: null };
+  const view: OpenQuestionView = {
+    id: q.id,
+    type: q.type,
+    number: 1,
+    html: p.stemHtml,
+    response: null,
+  };
   if (p.options) {
     view.options = shuffled(p.options.map((o) => ({ id: o.id, html: o.html })));
   }

@@ -29,7 +29,22 @@ export interface QuestionParts {
   right?: Array<{ id: string; html: string }>;
 }
 
-const HTML_TAGS = ['b', 'strong', 'i', 'em', 'u', 'br', 'p', 'code', 'pre', 'sub', 'sup', 'ul', 'ol', 'li'];
+const HTML_TAGS = [
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'br',
+  'p',
+  'code',
+  'pre',
+  'sub',
+  'sup',
+  'ul',
+  'ol',
+  'li',
+];
 
 const shortId = (): string => randomBytes(6).toString('base64url');
 
@@ -89,7 +104,11 @@ export function buildParts(q: QuestionSource): QuestionParts {
     parts.feedbackTrueHtml = fb(q.feedbackTrue);
     parts.feedbackFalseHtml = fb(q.feedbackFalse);
   } else if (type === 'shortanswer') {
-    parts.accepted = (q.choices ?? []).map((c) => ({ text: c.text, weight: c.weight, feedbackHtml: fb(c.feedback) }));
+    parts.accepted = (q.choices ?? []).map((c) => ({
+      text: c.text,
+      weight: c.weight,
+      feedbackHtml: fb(c.feedback),
+    }));
     parts.caseSensitive = q.caseSensitive === true;
   } else if (type === 'numerical') {
     parts.numeric = (q.numeric ?? []).map((n) => ({
@@ -112,7 +131,11 @@ export function buildParts(q: QuestionSource): QuestionParts {
     parts.right = right;
     parts.left = (q.pairs ?? [])
       .filter((p) => p.left !== '')
-      .map((p) => ({ id: shortId(), html: renderLine(p.left, f), rightId: rightIds.get(p.right) as string }));
+      .map((p) => ({
+        id: shortId(),
+        html: renderLine(p.left, f),
+        rightId: rightIds.get(p.right) as string,
+      }));
   }
   return parts;
 }

@@ -35,11 +35,19 @@ export class QuizzesService {
     const bank = await this.banks.readable(actor, dto.bankId);
     const course = await this.courses.course(dto.courseSlug);
     if (!course) {
-      throw new AssessmentException('QUIZ_COURSE_NOT_FOUND', { slug: dto.courseSlug }, 'courseSlug');
+      throw new AssessmentException(
+        'QUIZ_COURSE_NOT_FOUND',
+        { slug: dto.courseSlug },
+        'courseSlug',
+      );
     }
-    // A trainer attaches quizzes to courses they may author: shared courses, or ones in their subtree.
-    if (!(await this.scope.canRead(actor, course.orgId))) {
-      throw new AssessmentException('QUIZ_COURSE_NOT_FOUND', { slug: dto.courseSlug }, 'courseSlug');
+    // A trainer attaches quizzes to courses their learners can see: shared ones, their subtree's, or one above.
+    if (!(await this.scope.canUseCourse(actor, course.orgId))) {
+      throw new AssessmentException(
+        'QUIZ_COURSE_NOT_FOUND',
+        { slug: dto.courseSlug },
+        'courseSlug',
+      );
     }
     let lessonId: string | null = null;
     if (dto.lessonId) {
@@ -92,7 +100,10 @@ export class QuizzesService {
 
   /** How many active questions of a bank carry one of `tags` (any when empty). */
   async poolSize(bankId: string, tags: string[]): Promise<number> {
-    const rows = await this.questions.find({ where: { bankId, retired: false }, select: { id: true, tags: true } });
+    const rows = await this.questions.find({
+      where: { bankId, retired: false },
+      select: { id: true, tags: true },
+    });
     return rows.filter((q) => tags.length === 0 || q.tags.some((t) => tags.includes(t))).length;
   }
 
@@ -105,7 +116,8 @@ export class QuizzesService {
     if (!quiz) {
       throw new AssessmentException('QUIZ_NOT_FOUND');
     }
-    const asAuthor = holdsRole(actor, AUTHOR_ROLES) && (await this.scope.canRead(actor, quiz.orgId));
+    const asAuthor =
+      holdsRole(actor, AUTHOR_ROLES) && (await this.scope.canRead(actor, quiz.orgId));
     const enrolled = await this.courses.isEnrolled(actor.userId, quiz.courseId);
     if (!asAuthor && !(await this.scope.learnerMayTake(actor, quiz.orgId))) {
       throw new AssessmentException('QUIZ_NOT_FOUND');
@@ -125,21 +137,46 @@ export class QuizzesService {
   }
 
   /** The quizzes of a course, for the course page and GET /courses/:slug. */
-  async forCourse(actor: Actor, courseId: string): Promise<Array<{ id: string; title: string; titleEn: string | null; lessonId: string | null; isFinal: boolean; passed: boolean }>> {
+  async forCourse(
+    actor: Actor,
+    courseId: string,
+  ): Promise<
+    Array<{
+      id: string;
+      title: string;
+      titleEn: string | null;
+      lessonId: string | null;
+      isFinal: boolean;
+      passed: boolean;
+    }>
+  > {
     const rows = await this.quizzes.find({ where: { courseId }, order: { createdAt: 'ASC' } });
     const visible: QuizEntity[] = [];
     for (const quiz of rows) {
-      if ((await this.scope.learnerMayTake(actor, quiz.orgId)) || (await this.scope.canRead(actor, quiz.orgId))) {
+      if (
+        (await this.scope.learnerMayTake(actor, quiz.orgId)) ||
+        (await this.scope.canRead(actor, quiz.orgId))
+      ) {
         visible.push(quiz);
       }
     }
     const passed = visible.length
-      ? await this.attempts.find({ where: { userId: actor.userId, quizId: In(visible.map((q) => q.id)), passed: true }, select: { quizId: true } })
+      ? await this.attempts.find({
+          where: { userId: actor.userId, quizId: In(visible.map((q) => q.id)), passed: true },
+          select: { quizId: true },
+        })
       : [];
     const passedIds = new Set(passed.map((a) => a.quizId));
     // Final tests last, after the lessons' practice quizzes.
     return visible
-      .map((q) => ({ id: q.id, title: q.title, titleEn: q.titleEn, lessonId: q.lessonId, isFinal: q.lessonId === null, passed: passedIds.has(q.id) }))
+      .map((q) => ({
+        id: q.id,
+        title: q.title,
+        titleEn: q.titleEn,
+        lessonId: q.lessonId,
+        isFinal: q.lessonId === null,
+        passed: passedIds.has(q.id),
+      }))
       .sort((a, b) => Number(a.isFinal) - Number(b.isFinal));
   }
 }

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import './attendance.i18n';
 import './attendance.policy';
+import { CurriculumModule } from '../curriculum/curriculum.module';
+import { LearningModule } from '../learning/learning.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { AttendanceApiController } from './attendance-api.controller';
 import { AttendanceClock } from './attendance-clock';
@@ -22,6 +24,8 @@ import { TrainingSessionsService } from './training-sessions.service';
   imports: [
     TypeOrmModule.forFeature([AttendanceSessionEntity, AttendanceRecordEntity, LeaveRequestEntity, MakeUpEntity, BranchMembershipEntity]),
     OrganizationsModule,
+    CurriculumModule,
+    LearningModule,
   ],
   controllers: [AttendanceApiController, CheckInPagesController],
   providers: [AttendanceClock, AttendanceService, CheckInService, LeaveService, MembershipsService, TrainingSessionsService, LearningBridge],

@@ -177,6 +177,31 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
+  /** Writes a history that is already decided (demo data, imports from paper records), in batches. */
+  async seedHistory(
+    m: EntityManager,
+    history: { closed: Array<{ id: string; closedAt: Date }>; records: Array<Record<string, unknown>>; leaves: Array<Record<string, unknown>>; makeUps: Array<Record<string, unknown>> },
+  ): Promise<void> {
+    const batches: Array<[new () => object, Array<Record<string, unknown>>]> = [
+      [AttendanceRecordEntity, history.records],
+      [LeaveRequestEntity, history.leaves],
+      [MakeUpEntity, history.makeUps],
+    ];
+    for (const { id, closedAt } of history.closed) {
+      await m.getRepository(AttendanceSessionEntity).update({ id }, { closedAt });
+    }
+    for (const [entity, rows] of batches) {
+      for (let i = 0; i < rows.length; i += 50) {
+        await m.getRepository(entity).insert(rows.slice(i, i + 50));
+      }
+    }
+  }
+
+  /** Opens check-in with a given secret inside the caller's transaction (demo data). */
+  async openForDemo(m: EntityManager, id: string, secret: string): Promise<void> {
+    await m.getRepository(AttendanceSessionEntity).update({ id }, { checkInSecret: secret, checkInOpenedAt: this.clock.now() });
+  }
+
   /** Moves, edits or cancels a session with its meeting; a closed session keeps its times and records. */
   async updateSession(m: EntityManager, id: string, patch: SessionPatch): Promise<void> {
     const repo = m.getRepository(AttendanceSessionEntity);

@@ -249,7 +249,8 @@ export class CheckInService {
 
   /** Study days count toward party-member education by their length; training sessions by their set hours. */
   private async credit(m: EntityManager, session: AttendanceSessionEntity, userId: string, at: Date): Promise<void> {
-    const minutes = Math.round((session.endsAt.getTime() - session.startsAt.getTime()) / 60_000);
+    // The meeting's length in quarter hours; the study-hours policy weighs recorded hours by its own factor.
+    const hours = Math.round(((session.endsAt.getTime() - session.startsAt.getTime()) / 3_600_000) * 4) / 4;
     await this.learning.credit(m, {
       userId,
       activityType: session.sessionType === 'study_day' ? 'study_day' : 'session',
@@ -257,7 +258,8 @@ export class CheckInService {
       trainingKind: session.trainingKind ?? 'on_the_job',
       occurredAt: at,
       title: session.title,
-      basis: session.creditHours !== null ? { hours: session.creditHours } : { minutes },
+      courseSlug: session.courseSlug,
+      basis: { hours: session.creditHours ?? hours },
     });
   }
 

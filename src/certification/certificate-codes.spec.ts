@@ -1,4 +1,12 @@
-import { base32, formatSerial, maskName, newVerifyCode, normaliseVerifyCode, parseSerial, VERIFY_CODE } from './certificate-codes';
+import {
+  base32,
+  formatSerial,
+  maskName,
+  newVerifyCode,
+  normaliseVerifyCode,
+  parseSerial,
+  VERIFY_CODE,
+} from './certificate-codes';
 
 describe('certificate codes', () => {
   it('formats a serial with the issuer code, the year and a six-digit number', () => {

@@ -5,7 +5,11 @@ export function formatSerial(orgCode: string, year: number, n: number): string {
   if (!Number.isInteger(n) || n < 1) {
     throw new RangeError('serial number must be a whole number >= 1');
   }
-  const code = orgCode.trim().toUpperCase().replace(/[^A-Z0-9]/g, '') || 'CA';
+  const code =
+    orgCode
+      .trim()
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '') || 'CA';
   return `${code}-${year}-${String(n).padStart(6, '0')}`;
 }
 

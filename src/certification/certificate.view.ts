@@ -66,7 +66,10 @@ export interface VerificationView {
 }
 
 /** What anyone may learn from a verification code: nothing that identifies the holder beyond a masked name. */
-export function toVerification(c: CertificateEntity, supersededBySerial: string | null): VerificationView {
+export function toVerification(
+  c: CertificateEntity,
+  supersededBySerial: string | null,
+): VerificationView {
   return {
     status: c.status,
     holder: maskName(c.holderName),

@@ -24,13 +24,20 @@ export class CertificationPagesController {
   @Get('me/certificates')
   @Render('certification/mine')
   async mine(@CurrentActor() actor: Actor, @Req() req: AppRequest) {
-    return { title: translate(req.lang, 'cert.mine.title'), ...(await this.pages.certificatesPage(actor)) };
+    return {
+      title: translate(req.lang, 'cert.mine.title'),
+      ...(await this.pages.certificatesPage(actor)),
+    };
   }
 
   @Get('me/qualification')
   @Render('certification/qualification')
   async myQualification(@CurrentActor() actor: Actor, @Req() req: AppRequest) {
-    return { title: translate(req.lang, 'cert.qual.title'), self: true, ...this.pages.qualificationPage(await this.qualification.mine(actor), req.lang) };
+    return {
+      title: translate(req.lang, 'cert.qual.title'),
+      self: true,
+      ...this.pages.qualificationPage(await this.qualification.mine(actor), req.lang),
+    };
   }
 
   @Get('qualification/people/:id')
@@ -38,14 +45,21 @@ export class CertificationPagesController {
   @Render('certification/qualification')
   async person(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: AppRequest) {
     const view = await this.qualification.ofPerson(actor, id);
-    return { title: translate(req.lang, 'cert.qual.personTitle', { name: view.displayName }), self: false, ...this.pages.qualificationPage(view, req.lang) };
+    return {
+      title: translate(req.lang, 'cert.qual.personTitle', { name: view.displayName }),
+      self: false,
+      ...this.pages.qualificationPage(view, req.lang),
+    };
   }
 
   @Get('qualification/behind')
   @Roles('secretary', 'admin')
   @Render('certification/behind')
   async behind(@CurrentActor() actor: Actor, @Req() req: AppRequest) {
-    return { title: translate(req.lang, 'cert.behind.title'), ...(await this.pages.behindPage(actor, req.lang)) };
+    return {
+      title: translate(req.lang, 'cert.behind.title'),
+      ...(await this.pages.behindPage(actor, req.lang)),
+    };
   }
 
   @Get('verify/:code')
@@ -53,14 +67,22 @@ export class CertificationPagesController {
   @Render('certification/verify')
   async verify(@Param('code') code: string, @ClientIp() ip: string, @Req() req: AppRequest) {
     const v = await this.certificates.verify(code, ip);
-    return { title: translate(req.lang, 'cert.verify.title'), v, isValid: v.status === 'valid', isRevoked: v.status === 'revoked' };
+    return {
+      title: translate(req.lang, 'cert.verify.title'),
+      v,
+      isValid: v.status === 'valid',
+      isRevoked: v.status === 'revoked',
+    };
   }
 
   @Get('admin/policy')
   @Roles('admin', 'secretary')
   @Render('certification/policy')
   async policy(@Req() req: AppRequest) {
-    return { title: translate(req.lang, 'cert.policy.title'), ...(await this.pages.policyPage(req.lang)) };
+    return {
+      title: translate(req.lang, 'cert.policy.title'),
+      ...(await this.pages.policyPage(req.lang)),
+    };
   }
 
   @Get('tasks')
@@ -68,12 +90,22 @@ export class CertificationPagesController {
   @Render('certification/tasks')
   async pending(@CurrentActor() actor: Actor, @Req() req: AppRequest) {
     const query = req.query as Record<string, unknown>;
-    return { title: translate(req.lang, 'cert.tasks.title'), done: query.done === '1', ...(await this.tasks.pending(actor)) };
+    return {
+      title: translate(req.lang, 'cert.tasks.title'),
+      done: query.done === '1',
+      ...(await this.tasks.pending(actor)),
+    };
   }
 
   @Post('tasks/:lessonId/sign-off')
   @Roles('trainer', 'secretary')
-  async signOff(@CurrentActor() actor: Actor, @Param('lessonId') lessonId: string, @Body() dto: SignOffTaskDto, @ClientIp() ip: string, @Res() reply: FastifyReply) {
+  async signOff(
+    @CurrentActor() actor: Actor,
+    @Param('lessonId') lessonId: string,
+    @Body() dto: SignOffTaskDto,
+    @ClientIp() ip: string,
+    @Res() reply: FastifyReply,
+  ) {
     await this.tasks.signOff(actor, lessonId, dto.userId, dto.note, ip);
     void reply.redirect('/tasks?done=1', 303);
   }

@@ -20,11 +20,20 @@ export function describeProgress(lang: Lang, r: RequirementProgress): string {
   const base = { done: r.done, required: r.required, ...r.params };
   switch (r.kind) {
     case 'hours':
-      return r.params.trainingKind ? translate(lang, 'cert.req.hours', { ...base, kind: kind(r.params.trainingKind) }) : translate(lang, 'cert.req.hoursAll', base);
+      return r.params.trainingKind
+        ? translate(lang, 'cert.req.hours', { ...base, kind: kind(r.params.trainingKind) })
+        : translate(lang, 'cert.req.hoursAll', base);
     case 'coursesOfKind':
-      return translate(lang, 'cert.req.coursesOfKind', { ...base, kind: kind(r.params.trainingKind) });
+      return translate(lang, 'cert.req.coursesOfKind', {
+        ...base,
+        kind: kind(r.params.trainingKind),
+      });
     case 'attendance':
-      return translate(lang, 'cert.req.attendance', { ...base, rate: `${Math.round(r.required * 100)}%`, done: `${Math.round(r.done * 100)}%` });
+      return translate(lang, 'cert.req.attendance', {
+        ...base,
+        rate: `${Math.round(r.required * 100)}%`,
+        done: `${Math.round(r.done * 100)}%`,
+      });
     default:
       return translate(lang, `cert.req.${r.kind}`, base);
   }
@@ -41,9 +50,18 @@ function describeRequirement(lang: Lang, req: Requirement): string {
     case 'finalQuizzes':
       return `${describeProgress(lang, { kind, done: 0, required: (v.courses as string[]).length, met: false, params: { minScore: Number(v.minScore) } })}: ${list(v.courses)}`;
     case 'certificate':
-      return describeProgress(lang, { kind, done: 0, required: 1, met: false, params: { rule: String(value) } });
+      return describeProgress(lang, {
+        kind,
+        done: 0,
+        required: 1,
+        met: false,
+        params: { rule: String(value) },
+      });
     case 'continuingEducation':
-      return describeProgress(lang, { kind, done: 0, required: 0, met: false, params: {} }).replace(/ 0 \/ 0$/, ` (${String(value)})`);
+      return describeProgress(lang, { kind, done: 0, required: 0, met: false, params: {} }).replace(
+        / 0 \/ 0$/,
+        ` (${String(value)})`,
+      );
     default: {
       const required = Number(v.count ?? v.min ?? v.minRate ?? 0);
       const params: Record<string, string | number> = {};
@@ -75,12 +93,25 @@ export class CertificationPagesService {
       ...view,
       nextLevel: view.nextLevel && {
         ...view.nextLevel,
-        rules: view.nextLevel.rules.map((r) => ({ ...r, requirements: r.requirements.map((q) => ({ ...q, text: describeProgress(lang, q) })) })),
+        rules: view.nextLevel.rules.map((r) => ({
+          ...r,
+          requirements: r.requirements.map((q) => ({ ...q, text: describeProgress(lang, q) })),
+        })),
       },
       continuingEducation: ce && {
         ...ce,
-        alertClass: ce.warning === 'met' || ce.warning === 'on_track' ? 'ok' : ce.warning === 'urgent' ? 'error' : 'warn',
-        message: translate(lang, `cert.qual.warn.${ce.warning}`, { gap: ce.gap, months: ce.monthsLeft, expected: ce.expectedByNow, done: ce.done }),
+        alertClass:
+          ce.warning === 'met' || ce.warning === 'on_track'
+            ? 'ok'
+            : ce.warning === 'urgent'
+              ? 'error'
+              : 'warn',
+        message: translate(lang, `cert.qual.warn.${ce.warning}`, {
+          gap: ce.gap,
+          months: ce.monthsLeft,
+          expected: ce.expectedByNow,
+          done: ce.done,
+        }),
       },
     };
   }
@@ -93,7 +124,12 @@ export class CertificationPagesService {
   /** Every policy document with the numbers it holds and their sources, and the certificate rules in full. */
   async policyPage(lang: Lang) {
     const docs = await this.policy.all();
-    const documents = docs.map((d) => ({ key: d.key, title: lang === 'en' ? (d.titleEn ?? d.title) : d.title, importedAt: d.importedAt, entries: sourcedEntries(d.body) }));
+    const documents = docs.map((d) => ({
+      key: d.key,
+      title: lang === 'en' ? (d.titleEn ?? d.title) : d.title,
+      importedAt: d.importedAt,
+      entries: sourcedEntries(d.body),
+    }));
     const rulesDoc = docs.find((d) => d.key === 'certification-rules');
     const rules = rulesDoc
       ? (rulesDoc.body as unknown as CertificationRulesPolicy).rules.map((r) => ({
@@ -113,7 +149,11 @@ export class CertificationPagesService {
 }
 
 /** Objects carrying `source`, with their own scalar numbers, found anywhere in a policy body. */
-function sourcedEntries(body: unknown, out: PolicyEntryView[] = [], inherited?: { source: string; effectiveFrom: string }): PolicyEntryView[] {
+function sourcedEntries(
+  body: unknown,
+  out: PolicyEntryView[] = [],
+  inherited?: { source: string; effectiveFrom: string },
+): PolicyEntryView[] {
   if (Array.isArray(body)) {
     body.forEach((item) => sourcedEntries(item, out, inherited));
     return out;
@@ -122,11 +162,24 @@ function sourcedEntries(body: unknown, out: PolicyEntryView[] = [], inherited?: 
     return out;
   }
   const o = body as Record<string, unknown>;
-  const own = typeof o.source === 'string' ? { source: o.source, effectiveFrom: typeof o.effectiveFrom === 'string' ? o.effectiveFrom : '' } : inherited;
+  const own =
+    typeof o.source === 'string'
+      ? {
+          source: o.source,
+          effectiveFrom: typeof o.effectiveFrom === 'string' ? o.effectiveFrom : '',
+        }
+      : inherited;
   const numbers = Object.entries(o).filter(([, v]) => typeof v === 'number');
   if (own && numbers.length > 0 && !Array.isArray(o.requires)) {
-    const label = [o.level, o.postType, o.label, o.key].find((x) => typeof x === 'string') as string | undefined;
-    out.push({ label: label ?? '', values: numbers.map(([k, v]) => `${k} = ${String(v)}`).join(', '), source: own.source, effectiveFrom: own.effectiveFrom });
+    const label = [o.level, o.postType, o.label, o.key].find(
+      (x): x is string => typeof x === 'string',
+    );
+    out.push({
+      label: label ?? '',
+      values: numbers.map(([k, v]) => `${k}: ${String(v)}`).join(', '),
+      source: own.source,
+      effectiveFrom: own.effectiveFrom,
+    });
   }
   for (const [k, v] of Object.entries(o)) {
     if (k !== 'rules' && v && typeof v === 'object') {

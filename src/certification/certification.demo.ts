@@ -12,14 +12,30 @@ export async function seedCertificates(ctx: DemoContext, issuing: IssuingService
   const { rules } = await issuing.rules();
   const rule = (key: string) => rules.find((r) => r.key === key);
   const now = DateTime.now().setZone('Asia/Shanghai');
-  const issue = async (user: UserEntity | undefined, key: string, daysAgo: number): Promise<CertificateEntity | null> => {
+  const issue = async (
+    user: UserEntity | undefined,
+    key: string,
+    daysAgo: number,
+  ): Promise<CertificateEntity | null> => {
     const r = rule(key);
     if (!user || !r) {
       return null;
     }
-    const issuedAt = now.minus({ days: daysAgo }).set({ hour: 10, minute: 0, second: 0, millisecond: 0 }).toJSDate();
-    const periodKey = r.period === 'yearly' ? `Y${DateTime.fromJSDate(issuedAt, { zone: 'Asia/Shanghai' }).year}` : 'once';
-    return issuing.issueIn(ctx.manager, { user, rule: r, period: { key: periodKey, from: issuedAt, to: issuedAt }, hours: r.hours === 'earned' ? 30 : r.hours, issuedAt });
+    const issuedAt = now
+      .minus({ days: daysAgo })
+      .set({ hour: 10, minute: 0, second: 0, millisecond: 0 })
+      .toJSDate();
+    const periodKey =
+      r.period === 'yearly'
+        ? `Y${DateTime.fromJSDate(issuedAt, { zone: 'Asia/Shanghai' }).year}`
+        : 'once';
+    return issuing.issueIn(ctx.manager, {
+      user,
+      rule: r,
+      period: { key: periodKey, from: issuedAt, to: issuedAt },
+      hours: r.hours === 'earned' ? 30 : r.hours,
+      issuedAt,
+    });
   };
   const person = (username: string) => ctx.people.find((p) => p.username === username);
 
@@ -36,7 +52,12 @@ export async function seedCertificates(ctx: DemoContext, issuing: IssuingService
     // Issued on a misrecorded final test; the city revoked it.
     await ctx.manager.getRepository(CertificateEntity).update(
       { id: wrong.id },
-      { status: 'revoked', revokedAt: now.minus({ days: 40 }).toJSDate(), revokedBy: ctx.accounts.admin.id, revokeReason: '结业测验成绩录入有误，经核实未达合格线' },
+      {
+        status: 'revoked',
+        revokedAt: now.minus({ days: 40 }).toJSDate(),
+        revokedBy: ctx.accounts.admin.id,
+        revokeReason: '结业测验成绩录入有误，经核实未达合格线',
+      },
     );
   }
 }

@@ -15,7 +15,8 @@ defineMessages(
   },
   {
     CERTIFICATE_NOT_FOUND: 'That certificate does not exist.',
-    VERIFY_CODE_NOT_FOUND: 'No certificate has this verification code. Check the code on the certificate or scan it again.',
+    VERIFY_CODE_NOT_FOUND:
+      'No certificate has this verification code. Check the code on the certificate or scan it again.',
     CERTIFICATE_NOT_VALID: 'This certificate is not valid at the moment, so this cannot be done.',
     TASK_NOT_FOUND: 'That practical task does not exist.',
     TASK_ALREADY_SIGNED_OFF: 'This practical task has already been signed off.',
@@ -100,7 +101,8 @@ defineMessages(
     'behind.status': '状态',
     'behind.open': '查看',
     'policy.title': '政策规则与依据',
-    'policy.intro': '以下规则来自 content/policy/ 目录，每个数字都注明了依据和生效日期。修改文件并重新导入即可生效。',
+    'policy.intro':
+      '以下规则来自 content/policy/ 目录，每个数字都注明了依据和生效日期。修改文件并重新导入即可生效。',
     'policy.imported': '导入时间',
     'policy.rules': '证书颁发规则',
     'policy.rule': '证书',
@@ -133,7 +135,8 @@ defineMessages(
     'relation.prepares': 'preparation',
     'relation.evidences': 'continuing education',
     'mine.title': 'My certificates',
-    'mine.none': 'No certificates yet. Once you meet a training requirement, the certificate appears here by itself.',
+    'mine.none':
+      'No certificates yet. Once you meet a training requirement, the certificate appears here by itself.',
     'mine.serial': 'Certificate No.',
     'mine.issuedAt': 'Issued',
     'mine.hours': 'Study hours',
@@ -151,7 +154,8 @@ defineMessages(
     'verify.certificate': 'Certificate',
     'verify.trainingKind': 'Training',
     'verify.sha': 'PDF fingerprint (SHA-256)',
-    'verify.shaHint': 'Compute the SHA-256 of the PDF you hold and compare: a different value means the file was altered.',
+    'verify.shaHint':
+      'Compute the SHA-256 of the PDF you hold and compare: a different value means the file was altered.',
     'verify.revokedAt': 'Revoked on',
     'qual.title': 'Qualification and continuing education',
     'qual.personTitle': 'Qualification of {{name}}',
@@ -168,13 +172,17 @@ defineMessages(
     'qual.continuing': 'Continuing education (this registration period)',
     'qual.period': 'Period: {{from}} to {{to}}',
     'qual.hours': '{{done}} of {{required}} hours done',
-    'qual.noPeriod': 'No registration period on record, or no qualification yet: no continuing education is due.',
+    'qual.noPeriod':
+      'No registration period on record, or no qualification yet: no continuing education is due.',
     'qual.warn.met': 'Continuing-education hours for this period are met.',
     'qual.warn.on_track': 'On track. {{gap}} hours to go, about {{months}} months left.',
     'qual.warn.behind': 'Behind pace: about {{expected}} hours were due by now, {{done}} are done.',
-    'qual.warn.early': 'The period ends within {{months}} months and {{gap}} hours are missing. Plan your study soon.',
-    'qual.warn.urgent': 'The period ends in less than 3 months and {{gap}} hours are missing. Complete them now!',
-    'qual.onlineStudy': 'The yearly online-study requirement for cadres is shown in your transcript.',
+    'qual.warn.early':
+      'The period ends within {{months}} months and {{gap}} hours are missing. Plan your study soon.',
+    'qual.warn.urgent':
+      'The period ends in less than 3 months and {{gap}} hours are missing. Complete them now!',
+    'qual.onlineStudy':
+      'The yearly online-study requirement for cadres is shown in your transcript.',
     'qual.transcript': 'Open my transcript',
     'req.courses': 'Complete the courses ({{done}}/{{required}})',
     'req.coursesOfKind': 'Complete {{required}} {{kind}} courses ({{done}} done)',
@@ -182,7 +190,8 @@ defineMessages(
     'req.hoursAll': 'Study hours {{done}} / {{required}}',
     'req.finalQuizzes': 'Final tests passed with at least {{minScore}} ({{done}}/{{required}})',
     'req.tasks': 'Practical tasks signed off {{done}} / {{required}}',
-    'req.attendance': 'Study-day attendance at least {{rate}} (now {{done}}, at least {{minSessions}} sessions)',
+    'req.attendance':
+      'Study-day attendance at least {{rate}} (now {{done}}, at least {{minSessions}} sessions)',
     'req.certificate': 'Hold the certificate first: {{rule}}',
     'req.continuingEducation': 'Continuing-education hours {{done}} / {{required}}',
     'behind.title': 'People behind on continuing education',
@@ -194,7 +203,8 @@ defineMessages(
     'behind.status': 'Status',
     'behind.open': 'Open',
     'policy.title': 'Policy rules and sources',
-    'policy.intro': 'These rules come from content/policy/; every number names its source and effective date. Edit a file and re-import to change them.',
+    'policy.intro':
+      'These rules come from content/policy/; every number names its source and effective date. Edit a file and re-import to change them.',
     'policy.imported': 'Imported',
     'policy.rules': 'Certificate rules',
     'policy.rule': 'Certificate',

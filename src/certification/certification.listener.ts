@@ -26,14 +26,18 @@ export class CertificationListener {
       ids.add(event.userId);
     }
     if (Array.isArray(event?.userIds)) {
-      event.userIds.filter((id): id is string => typeof id === 'string').forEach((id) => ids.add(id));
+      event.userIds
+        .filter((id): id is string => typeof id === 'string')
+        .forEach((id) => ids.add(id));
     }
     for (const id of ids) {
       try {
         await this.issuing.evaluateAndIssue(id);
       } catch (error) {
         // The learner's own action has already succeeded; a failed evaluation is retried on their next event.
-        this.logger.error(`certificate evaluation failed for ${id}: ${error instanceof Error ? error.stack : String(error)}`);
+        this.logger.error(
+          `certificate evaluation failed for ${id}: ${error instanceof Error ? error.stack : String(error)}`,
+        );
       }
     }
   }

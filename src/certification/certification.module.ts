@@ -2,7 +2,11 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import './certification.i18n';
 import './certification.policy';
+import { AssessmentModule } from '../assessment/assessment.module';
+import { AttendanceModule } from '../attendance/attendance.module';
+import { CurriculumModule } from '../curriculum/curriculum.module';
 import { DemoService } from '../demo/demo.service';
+import { LearningModule } from '../learning/learning.module';
 import { OrganizationsModule } from '../organizations/organizations.module';
 import { CertificateFileEntity } from './certificate-file.entity';
 import { CertificateEntity } from './certificate.entity';
@@ -20,10 +24,36 @@ import { TaskSubmissionEntity } from './task-submission.entity';
 import { TasksService } from './tasks.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CertificateEntity, CertificateFileEntity, SerialCounterEntity, TaskSubmissionEntity]), OrganizationsModule],
+  imports: [
+    TypeOrmModule.forFeature([
+      CertificateEntity,
+      CertificateFileEntity,
+      SerialCounterEntity,
+      TaskSubmissionEntity,
+    ]),
+    OrganizationsModule,
+    CurriculumModule,
+    LearningModule,
+    AssessmentModule,
+    AttendanceModule,
+  ],
   controllers: [CertificationApiController, CertificationPagesController],
-  providers: [CertificationFacts, IssuingService, CertificatesService, QualificationService, TasksService, CertificationPagesService, CertificationListener],
-  exports: [IssuingService, CertificatesService, QualificationService, TasksService, CertificationFacts],
+  providers: [
+    CertificationFacts,
+    IssuingService,
+    CertificatesService,
+    QualificationService,
+    TasksService,
+    CertificationPagesService,
+    CertificationListener,
+  ],
+  exports: [
+    IssuingService,
+    CertificatesService,
+    QualificationService,
+    TasksService,
+    CertificationFacts,
+  ],
 })
 export class CertificationModule implements OnModuleInit {
   constructor(
@@ -32,6 +62,10 @@ export class CertificationModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.demo.register({ name: 'certificates', order: 40, run: (ctx) => seedCertificates(ctx, this.issuing) });
+    this.demo.register({
+      name: 'certificates',
+      order: 40,
+      run: (ctx) => seedCertificates(ctx, this.issuing),
+    });
   }
 }

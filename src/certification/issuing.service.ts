@@ -18,8 +18,19 @@ import { CertificateFileEntity } from './certificate-file.entity';
 import { renderCertificatePdf } from './certificate-pdf';
 import { CertificateEntity } from './certificate.entity';
 import { CertificationFacts } from './certification-facts';
-import { CertificationRule, CertificationRulesPolicy, QualificationLevelsPolicy } from './certification.policy';
-import { evaluateRule, levelPolicyOf, Period, periodOf, PeriodFacts, ruleLevel } from './rule-evaluation';
+import {
+  CertificationRule,
+  CertificationRulesPolicy,
+  QualificationLevelsPolicy,
+} from './certification.policy';
+import {
+  evaluateRule,
+  levelPolicyOf,
+  Period,
+  periodOf,
+  PeriodFacts,
+  ruleLevel,
+} from './rule-evaluation';
 import { SerialCounterEntity } from './serial-counter.entity';
 import { TRAINING_KIND_LABELS } from './certificate.view';
 
@@ -52,7 +63,8 @@ export class IssuingService {
     private readonly events: EventEmitter2,
     private readonly config: AppConfigService,
     private readonly users: UsersService,
-    @InjectRepository(CertificateEntity) private readonly certificates: Repository<CertificateEntity>,
+    @InjectRepository(CertificateEntity)
+    private readonly certificates: Repository<CertificateEntity>,
   ) {}
 
   async rules(): Promise<CertificationRulesPolicy> {
@@ -80,7 +92,10 @@ export class IssuingService {
       more = false;
       for (const rule of rules) {
         const years = levelPolicyOf(levels, user.qualificationLevel)?.registrationYears ?? 3;
-        const period = periodOf(rule.period, now, DEFAULT_ZONE, { start: user.registrationStart, years });
+        const period = periodOf(rule.period, now, DEFAULT_ZONE, {
+          start: user.registrationStart,
+          years,
+        });
         if (!period || done.has(`${rule.key}|${period.key}`)) {
           continue;
         }
@@ -114,11 +129,21 @@ export class IssuingService {
   async issue(input: IssueInput): Promise<CertificateEntity | null> {
     try {
       const cert = await this.tx.run(async (m) => {
-        const already = await m.getRepository(CertificateEntity).findOneBy({ userId: input.user.id, ruleKey: input.rule.key, periodKey: input.period.key, issueNo: input.issueNo ?? 0 });
+        const already = await m.getRepository(CertificateEntity).findOneBy({
+          userId: input.user.id,
+          ruleKey: input.rule.key,
+          periodKey: input.period.key,
+          issueNo: input.issueNo ?? 0,
+        });
         return already ? null : this.issueIn(m, input);
       });
       if (cert) {
-        await this.events.emitAsync(CERTIFICATE_ISSUED, { certificateId: cert.id, userId: cert.userId, ruleKey: cert.ruleKey, serial: cert.serial });
+        await this.events.emitAsync(CERTIFICATE_ISSUED, {
+          certificateId: cert.id,
+          userId: cert.userId,
+          ruleKey: cert.ruleKey,
+          serial: cert.serial,
+        });
       }
       return cert;
     } catch (error) {
@@ -144,7 +169,9 @@ export class IssuingService {
       holderName: user.displayName,
       title: rule.title,
       titleEn: rule.titleEn,
-      levelLabel: levelLabel ? `${levelLabel}（${rule.levelRelation === 'evidences' ? '继续教育' : '能力提升'}）` : undefined,
+      levelLabel: levelLabel
+        ? `${levelLabel}（${rule.levelRelation === 'evidences' ? '继续教育' : '能力提升'}）`
+        : undefined,
       hours: input.hours,
       trainingKindLabel: TRAINING_KIND_LABELS[rule.trainingKind]?.zh ?? rule.trainingKind,
       issuerName: issuer.name,
@@ -179,9 +206,24 @@ export class IssuingService {
       replacesId: input.replacesId ?? null,
     });
     await m.getRepository(CertificateEntity).insert(cert);
-    await m.getRepository(CertificateFileEntity).insert({ certificateId: cert.id, pdfBase64: pdf.toString('base64') });
+    await m
+      .getRepository(CertificateFileEntity)
+      .insert({ certificateId: cert.id, pdfBase64: pdf.toString('base64') });
     await this.audit.record(
-      { action: 'certificate.issue', actor: input.actor ?? null, targetType: 'certificate', targetId: cert.id, orgId: user.orgId, details: { serial, rule: rule.key, period: input.period.key, holder: user.id, pdfSha256: cert.pdfSha256 } },
+      {
+        action: 'certificate.issue',
+        actor: input.actor ?? null,
+        targetType: 'certificate',
+        targetId: cert.id,
+        orgId: user.orgId,
+        details: {
+          serial,
+          rule: rule.key,
+          period: input.period.key,
+          holder: user.id,
+          pdfSha256: cert.pdfSha256,
+        },
+      },
       m,
     );
     return cert;
@@ -196,14 +238,22 @@ export class IssuingService {
    * with one UPDATE, whose row lock makes a concurrent PostgreSQL transaction wait for this one to finish.
    */
   async allocateSerial(m: EntityManager, issuer: OrgNodeEntity, year: number): Promise<string> {
-    await m.createQueryBuilder().insert().into(SerialCounterEntity).values({ orgId: issuer.id, year, lastNumber: 0 }).orIgnore().execute();
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(SerialCounterEntity)
+      .values({ orgId: issuer.id, year, lastNumber: 0 })
+      .orIgnore()
+      .execute();
     await m
       .createQueryBuilder()
       .update(SerialCounterEntity)
       .set({ lastNumber: () => 'last_number + 1' })
       .where('org_id = :orgId AND year = :year', { orgId: issuer.id, year })
       .execute();
-    const row = await m.getRepository(SerialCounterEntity).findOneByOrFail({ orgId: issuer.id, year });
+    const row = await m
+      .getRepository(SerialCounterEntity)
+      .findOneByOrFail({ orgId: issuer.id, year });
     return formatSerial(issuer.code ?? '', year, row.lastNumber);
   }
 

@@ -8,7 +8,13 @@ import { PolicyService } from '../policy/policy.service';
 import { CertificationFacts } from './certification-facts';
 import { LADDER, LadderLevel } from './certification.policy';
 import { IssuingService } from './issuing.service';
-import { evaluateRule, levelPolicyOf, periodOf, registrationPeriod, RequirementProgress } from './rule-evaluation';
+import {
+  evaluateRule,
+  levelPolicyOf,
+  periodOf,
+  registrationPeriod,
+  RequirementProgress,
+} from './rule-evaluation';
 
 const VIEWERS: readonly Role[] = ['secretary', 'admin'];
 const ZONE = 'Asia/Shanghai';
@@ -28,7 +34,15 @@ export interface QualificationView {
     label: string;
     /** Post grades a holder of the next level may move up (post-grades.yml levelGrades). */
     gradeBonus: number | null;
-    rules: Array<{ key: string; title: string; titleEn: string; met: boolean; held: boolean; percent: number; requirements: Array<RequirementProgress & { percent: number }> }>;
+    rules: Array<{
+      key: string;
+      title: string;
+      titleEn: string;
+      met: boolean;
+      held: boolean;
+      percent: number;
+      requirements: Array<RequirementProgress & { percent: number }>;
+    }>;
   };
   continuingEducation: null | {
     periodStart: string;
@@ -86,12 +100,21 @@ export class QualificationService {
       cursor = list.nextCursor;
     }
     const order: Record<string, number> = { urgent: 0, early: 1, behind: 2 };
-    items.sort((a, b) => (order[a.continuingEducation?.warning ?? ''] ?? 9) - (order[b.continuingEducation?.warning ?? ''] ?? 9) || (b.continuingEducation?.gap ?? 0) - (a.continuingEducation?.gap ?? 0));
+    items.sort(
+      (a, b) =>
+        (order[a.continuingEducation?.warning ?? ''] ?? 9) -
+          (order[b.continuingEducation?.warning ?? ''] ?? 9) ||
+        (b.continuingEducation?.gap ?? 0) - (a.continuingEducation?.gap ?? 0),
+    );
     return { items };
   }
 
   async forUser(user: UserEntity, now = new Date()): Promise<QualificationView> {
-    const [levelsPolicy, { rules }, grades] = await Promise.all([this.issuing.levels(), this.issuing.rules(), this.policy.get<PostGradesPolicy>('post-grades')]);
+    const [levelsPolicy, { rules }, grades] = await Promise.all([
+      this.issuing.levels(),
+      this.issuing.rules(),
+      this.policy.get<PostGradesPolicy>('post-grades'),
+    ]);
     const { levels } = levelsPolicy;
     const person = await this.facts.person(user);
     const band = grades.bands.find((b) => b.postType === user.postType);
@@ -108,7 +131,13 @@ export class QualificationService {
         if (!period) {
           continue;
         }
-        const result = evaluateRule(rule, person, period, await this.facts.period(user.id, period), levels);
+        const result = evaluateRule(
+          rule,
+          person,
+          period,
+          await this.facts.period(user.id, period),
+          levels,
+        );
         views.push({
           key: rule.key,
           title: rule.title,
@@ -116,22 +145,44 @@ export class QualificationService {
           met: result.met,
           held: person.certificates.some((c) => c.ruleKey === rule.key),
           percent: Math.round(result.progress * 100),
-          requirements: result.requirements.map((r) => ({ ...r, percent: Math.round(Math.min(1, r.required > 0 ? r.done / r.required : r.met ? 1 : 0) * 100) })),
+          requirements: result.requirements.map((r) => ({
+            ...r,
+            percent: Math.round(
+              Math.min(1, r.required > 0 ? r.done / r.required : r.met ? 1 : 0) * 100,
+            ),
+          })),
         });
       }
-      nextLevel = { level: next, label: levelPolicyOf(levels, next)?.label ?? next, gradeBonus: grades.levelGrades?.find((g) => g.level === next)?.minGradeBonus ?? null, rules: views };
+      nextLevel = {
+        level: next,
+        label: levelPolicyOf(levels, next)?.label ?? next,
+        gradeBonus: grades.levelGrades?.find((g) => g.level === next)?.minGradeBonus ?? null,
+        rules: views,
+      };
     }
 
     let continuingEducation: QualificationView['continuingEducation'] = null;
     const held = levelPolicyOf(levels, user.qualificationLevel);
-    const period = held && user.registrationStart ? registrationPeriod(user.registrationStart, held.registrationYears, now, ZONE) : null;
+    const period =
+      held && user.registrationStart
+        ? registrationPeriod(user.registrationStart, held.registrationYears, now, ZONE)
+        : null;
     if (held && period) {
       const { hours } = await this.facts.period(user.id, period);
       const done = Math.round(hours.total * 100) / 100;
       const required = held.continuingHours;
-      const elapsed = Math.min(1, Math.max(0, (now.getTime() - period.from.getTime()) / (period.to.getTime() - period.from.getTime())));
+      const elapsed = Math.min(
+        1,
+        Math.max(
+          0,
+          (now.getTime() - period.from.getTime()) / (period.to.getTime() - period.from.getTime()),
+        ),
+      );
       const expectedByNow = Math.round(required * elapsed * 100) / 100;
-      const monthsLeft = Math.max(0, Math.floor(DateTime.fromJSDate(period.to).diff(DateTime.fromJSDate(now), 'months').months));
+      const monthsLeft = Math.max(
+        0,
+        Math.floor(DateTime.fromJSDate(period.to).diff(DateTime.fromJSDate(now), 'months').months),
+      );
       const { warnings, behind } = levelsPolicy;
       let warning: ContinuingWarning = 'on_track';
       if (done >= required) {
@@ -145,7 +196,8 @@ export class QualificationService {
       }
       continuingEducation = {
         periodStart: DateTime.fromJSDate(period.from, { zone: ZONE }).toISODate() ?? '',
-        periodEnd: DateTime.fromJSDate(period.to, { zone: ZONE }).minus({ days: 1 }).toISODate() ?? '',
+        periodEnd:
+          DateTime.fromJSDate(period.to, { zone: ZONE }).minus({ days: 1 }).toISODate() ?? '',
         required,
         done,
         gap: Math.max(0, Math.round((required - done) * 100) / 100),
@@ -164,7 +216,9 @@ export class QualificationService {
       levelLabel: held?.label ?? null,
       postType: user.postType,
       postGrade: user.postGrade,
-      postBand: band ? { label: band.label, minGrade: band.minGrade, maxGrade: band.maxGrade } : null,
+      postBand: band
+        ? { label: band.label, minGrade: band.minGrade, maxGrade: band.maxGrade }
+        : null,
       nextLevel,
       continuingEducation,
     };

@@ -1,11 +1,38 @@
 import { CertificationRule, LevelPolicy } from './certification.policy';
-import { evaluateRule, periodOf, PeriodFacts, PersonFacts, registrationPeriod } from './rule-evaluation';
+import {
+  evaluateRule,
+  periodOf,
+  PeriodFacts,
+  PersonFacts,
+  registrationPeriod,
+} from './rule-evaluation';
 
 const sourced = { source: 'test', effectiveFrom: '2024-01-01' };
 const LEVELS: LevelPolicy[] = [
-  { level: 'assistant', label: '助理社会工作师', labelEn: 'Assistant', registrationYears: 3, continuingHours: 72, ...sourced },
-  { level: 'social_worker', label: '社会工作师', labelEn: 'Social worker', registrationYears: 3, continuingHours: 90, ...sourced },
-  { level: 'senior', label: '高级社会工作师', labelEn: 'Senior', registrationYears: 3, continuingHours: 90, ...sourced },
+  {
+    level: 'assistant',
+    label: '助理社会工作师',
+    labelEn: 'Assistant',
+    registrationYears: 3,
+    continuingHours: 72,
+    ...sourced,
+  },
+  {
+    level: 'social_worker',
+    label: '社会工作师',
+    labelEn: 'Social worker',
+    registrationYears: 3,
+    continuingHours: 90,
+    ...sourced,
+  },
+  {
+    level: 'senior',
+    label: '高级社会工作师',
+    labelEn: 'Senior',
+    registrationYears: 3,
+    continuingHours: 90,
+    ...sourced,
+  },
 ];
 
 function rule(overrides: Partial<CertificationRule> = {}): CertificationRule {
@@ -17,17 +44,32 @@ function rule(overrides: Partial<CertificationRule> = {}): CertificationRule {
     period: 'once',
     hours: 4,
     issuer: 'city',
-    requires: [{ courses: ['first-30-days'] }, { finalQuizzes: { courses: ['first-30-days'], minScore: 60 } }, { hours: { trainingKind: 'initial', min: 4 } }],
+    requires: [
+      { courses: ['first-30-days'] },
+      { finalQuizzes: { courses: ['first-30-days'], minScore: 60 } },
+      { hours: { trainingKind: 'initial', min: 4 } },
+    ],
     ...sourced,
     ...overrides,
   };
 }
 
 function facts(overrides: Partial<PersonFacts> = {}): PersonFacts {
-  return { level: 'none', registrationStart: null, completedCourses: [], passedQuizzes: [], signedOffTasks: [], certificates: [], ...overrides };
+  return {
+    level: 'none',
+    registrationStart: null,
+    completedCourses: [],
+    passedQuizzes: [],
+    signedOffTasks: [],
+    certificates: [],
+    ...overrides,
+  };
 }
 
-const hours = (total: number, byKind: Record<string, number> = {}): PeriodFacts => ({ hours: { total, byKind }, attendance: { rate: null, sessions: 0 } });
+const hours = (total: number, byKind: Record<string, number> = {}): PeriodFacts => ({
+  hours: { total, byKind },
+  attendance: { rate: null, sessions: 0 },
+});
 const NOW = new Date('2026-05-10T04:00:00Z');
 const once = periodOf('once', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
 const at = new Date('2026-05-01T02:00:00Z');
@@ -38,7 +80,9 @@ describe('evaluateRule', () => {
       rule(),
       facts({
         completedCourses: [{ slug: 'first-30-days', trainingKind: 'initial', completedAt: at }],
-        passedQuizzes: [{ courseSlug: 'first-30-days', scorePercent: 80, passedAt: at, isFinal: true }],
+        passedQuizzes: [
+          { courseSlug: 'first-30-days', scorePercent: 80, passedAt: at, isFinal: true },
+        ],
       }),
       once,
       hours(4, { initial: 4 }),
@@ -49,7 +93,15 @@ describe('evaluateRule', () => {
   });
 
   it('shows partial progress and names what is missing', () => {
-    const result = evaluateRule(rule(), facts({ completedCourses: [{ slug: 'first-30-days', trainingKind: 'initial', completedAt: at }] }), once, hours(2, { initial: 2 }), LEVELS);
+    const result = evaluateRule(
+      rule(),
+      facts({
+        completedCourses: [{ slug: 'first-30-days', trainingKind: 'initial', completedAt: at }],
+      }),
+      once,
+      hours(2, { initial: 2 }),
+      LEVELS,
+    );
     expect(result.met).toBe(false);
     expect(result.requirements.map((r) => [r.kind, r.met])).toEqual([
       ['courses', true],
@@ -76,21 +128,42 @@ describe('evaluateRule', () => {
   });
 
   it('counts hours of the named training kind only', () => {
-    const result = evaluateRule(rule({ requires: [{ hours: { trainingKind: 'initial', min: 4 } }] }), facts(), once, hours(10, { on_the_job: 10 }), LEVELS);
+    const result = evaluateRule(
+      rule({ requires: [{ hours: { trainingKind: 'initial', min: 4 } }] }),
+      facts(),
+      once,
+      hours(10, { on_the_job: 10 }),
+      LEVELS,
+    );
     expect(result.requirements[0]).toMatchObject({ done: 0, required: 4, met: false });
   });
 
   it('needs the prerequisite certificate', () => {
     const r = rule({ key: 'prep-social-worker', requires: [{ certificate: 'prep-assistant' }] });
     expect(evaluateRule(r, facts(), once, hours(0), LEVELS).met).toBe(false);
-    expect(evaluateRule(r, facts({ certificates: [{ ruleKey: 'prep-assistant' }] }), once, hours(0), LEVELS).met).toBe(true);
+    expect(
+      evaluateRule(
+        r,
+        facts({ certificates: [{ ruleKey: 'prep-assistant' }] }),
+        once,
+        hours(0),
+        LEVELS,
+      ).met,
+    ).toBe(true);
   });
 
   it('counts signed-off tasks and courses of a kind', () => {
-    const r = rule({ requires: [{ tasks: { count: 2 } }, { coursesOfKind: { trainingKind: 'practical', count: 1 } }] });
+    const r = rule({
+      requires: [
+        { tasks: { count: 2 } },
+        { coursesOfKind: { trainingKind: 'practical', count: 1 } },
+      ],
+    });
     const f = facts({
       signedOffTasks: [{ lessonId: 'l1', courseSlug: 'volunteer-mobilising', signedOffAt: at }],
-      completedCourses: [{ slug: 'volunteer-mobilising', trainingKind: 'practical', completedAt: at }],
+      completedCourses: [
+        { slug: 'volunteer-mobilising', trainingKind: 'practical', completedAt: at },
+      ],
     });
     const result = evaluateRule(r, f, once, hours(0), LEVELS);
     expect(result.requirements.map((x) => [x.done, x.required, x.met])).toEqual([
@@ -101,29 +174,79 @@ describe('evaluateRule', () => {
 
   it('needs both the attendance rate and enough sessions', () => {
     const r = rule({ requires: [{ attendance: { minRate: 0.9, minSessions: 6 } }] });
-    expect(evaluateRule(r, facts(), once, { hours: { total: 0, byKind: {} }, attendance: { rate: 1, sessions: 3 } }, LEVELS).met).toBe(false);
-    expect(evaluateRule(r, facts(), once, { hours: { total: 0, byKind: {} }, attendance: { rate: 0.92, sessions: 6 } }, LEVELS).met).toBe(true);
+    expect(
+      evaluateRule(
+        r,
+        facts(),
+        once,
+        { hours: { total: 0, byKind: {} }, attendance: { rate: 1, sessions: 3 } },
+        LEVELS,
+      ).met,
+    ).toBe(false);
+    expect(
+      evaluateRule(
+        r,
+        facts(),
+        once,
+        { hours: { total: 0, byKind: {} }, attendance: { rate: 0.92, sessions: 6 } },
+        LEVELS,
+      ).met,
+    ).toBe(true);
   });
 
   it('asks a registered social worker for a third of the period hours each year', () => {
-    const r = rule({ key: 'continuing-education', level: 'held', levelRelation: 'evidences', period: 'yearly', hours: 'earned', appliesTo: { levels: ['assistant', 'social_worker', 'senior'], registered: true }, requires: [{ continuingEducation: 'yearly' }] });
+    const r = rule({
+      key: 'continuing-education',
+      level: 'held',
+      levelRelation: 'evidences',
+      period: 'yearly',
+      hours: 'earned',
+      appliesTo: { levels: ['assistant', 'social_worker', 'senior'], registered: true },
+      requires: [{ continuingEducation: 'yearly' }],
+    });
     const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
     const sw = facts({ level: 'social_worker', registrationStart: '2025-03-01' });
-    expect(evaluateRule(r, sw, year, hours(29.5), LEVELS)).toMatchObject({ met: false, requirements: [{ required: 30 }] });
+    expect(evaluateRule(r, sw, year, hours(29.5), LEVELS)).toMatchObject({
+      met: false,
+      requirements: [{ required: 30 }],
+    });
     expect(evaluateRule(r, sw, year, hours(30), LEVELS).met).toBe(true);
-    expect(evaluateRule(r, facts({ level: 'assistant', registrationStart: '2025-03-01' }), year, hours(24), LEVELS).met).toBe(true);
+    expect(
+      evaluateRule(
+        r,
+        facts({ level: 'assistant', registrationStart: '2025-03-01' }),
+        year,
+        hours(24),
+        LEVELS,
+      ).met,
+    ).toBe(true);
   });
 
   it('is not applicable to people outside appliesTo, however many hours they have', () => {
-    const r = rule({ level: 'held', levelRelation: 'evidences', appliesTo: { levels: ['social_worker'], registered: true }, requires: [{ continuingEducation: 'yearly' }] });
-    expect(evaluateRule(r, facts({ level: 'none' }), once, hours(500), LEVELS)).toMatchObject({ applicable: false, met: false });
-    expect(evaluateRule(r, facts({ level: 'social_worker' }), once, hours(500), LEVELS)).toMatchObject({ applicable: false, met: false });
+    const r = rule({
+      level: 'held',
+      levelRelation: 'evidences',
+      appliesTo: { levels: ['social_worker'], registered: true },
+      requires: [{ continuingEducation: 'yearly' }],
+    });
+    expect(evaluateRule(r, facts({ level: 'none' }), once, hours(500), LEVELS)).toMatchObject({
+      applicable: false,
+      met: false,
+    });
+    expect(
+      evaluateRule(r, facts({ level: 'social_worker' }), once, hours(500), LEVELS),
+    ).toMatchObject({ applicable: false, met: false });
   });
 
   it('counts only what happened inside a yearly period', () => {
     const r = rule({ period: 'yearly', requires: [{ courses: ['party-study-day'] }] });
     const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
-    const at = (iso: string) => facts({ completedCourses: [{ slug: 'party-study-day', trainingKind: 'special_topic', completedAt: new Date(iso) }] });
+    const at = (iso: string) =>
+      facts({
+        completedCourses: [
+          { slug: 'party-study-day', trainingKind: 'special_topic', completedAt: new Date(iso) },
+        ],
+      });
     // 2025-12-31T16:00Z is midnight of 1 January 2026 in Shanghai; a second earlier is still 2025 there.
     expect(evaluateRule(r, at('2025-12-31T16:00:00Z'), year, hours(0), LEVELS).met).toBe(true);
     expect(evaluateRule(r, at('2025-12-31T15:59:59Z'), year, hours(0), LEVELS).met).toBe(false);
@@ -132,7 +255,12 @@ describe('evaluateRule', () => {
 
 describe('periods', () => {
   it('keys a yearly period by the calendar year in the organisation zone', () => {
-    expect(periodOf('yearly', new Date('2025-12-31T17:00:00Z'), 'Asia/Shanghai', { start: null, years: 3 })?.key).toBe('Y2026');
+    expect(
+      periodOf('yearly', new Date('2025-12-31T17:00:00Z'), 'Asia/Shanghai', {
+        start: null,
+        years: 3,
+      })?.key,
+    ).toBe('Y2026');
   });
 
   it('finds the current registration period from its first start', () => {

@@ -1,5 +1,12 @@
 import { DateTime } from 'luxon';
-import { CertificationRule, LADDER, LadderLevel, LevelPolicy, Requirement, RulePeriod } from './certification.policy';
+import {
+  CertificationRule,
+  LADDER,
+  LadderLevel,
+  LevelPolicy,
+  Requirement,
+  RulePeriod,
+} from './certification.policy';
 
 // Pure rule evaluation: a person's facts and a rule in, met / progress out. No Nest, no database.
 
@@ -7,7 +14,12 @@ export interface PersonFacts {
   level: string;
   registrationStart: string | null;
   completedCourses: Array<{ slug: string; trainingKind: string; completedAt: Date }>;
-  passedQuizzes: Array<{ courseSlug: string | null; scorePercent: number; passedAt: Date; isFinal: boolean }>;
+  passedQuizzes: Array<{
+    courseSlug: string | null;
+    scorePercent: number;
+    passedAt: Date;
+    isFinal: boolean;
+  }>;
   signedOffTasks: Array<{ lessonId: string; courseSlug: string; signedOffAt: Date }>;
   /** Certificates the person holds now (revoked and superseded ones excluded). */
   certificates: Array<{ ruleKey: string }>;
@@ -47,7 +59,12 @@ export interface RuleEvaluation {
 const EPOCH = new Date('2000-01-01T00:00:00Z');
 
 /** The date (YYYY-MM-DD) a registration period that started on `start` and lasts `years` covers at `now`. */
-export function registrationPeriod(start: string, years: number, now: Date, zone: string): Period | null {
+export function registrationPeriod(
+  start: string,
+  years: number,
+  now: Date,
+  zone: string,
+): Period | null {
   const first = DateTime.fromISO(start, { zone });
   if (!first.isValid) {
     return null;
@@ -57,19 +74,34 @@ export function registrationPeriod(start: string, years: number, now: Date, zone
   while (begin.plus({ years }) <= today) {
     begin = begin.plus({ years });
   }
-  return { key: `R${begin.toISODate()}`, from: begin.toJSDate(), to: begin.plus({ years }).toJSDate() };
+  return {
+    key: `R${begin.toISODate()}`,
+    from: begin.toJSDate(),
+    to: begin.plus({ years }).toJSDate(),
+  };
 }
 
 /** The period a rule counts in at `now`; null when it has none for this person (no registration date). */
-export function periodOf(kind: RulePeriod, now: Date, zone: string, registration: { start: string | null; years: number }): Period | null {
+export function periodOf(
+  kind: RulePeriod,
+  now: Date,
+  zone: string,
+  registration: { start: string | null; years: number },
+): Period | null {
   if (kind === 'once') {
     return { key: 'once', from: EPOCH, to: new Date(now.getTime() + 1) };
   }
   if (kind === 'yearly') {
     const start = DateTime.fromJSDate(now, { zone }).startOf('year');
-    return { key: `Y${start.year}`, from: start.toJSDate(), to: start.plus({ years: 1 }).toJSDate() };
+    return {
+      key: `Y${start.year}`,
+      from: start.toJSDate(),
+      to: start.plus({ years: 1 }).toJSDate(),
+    };
   }
-  return registration.start ? registrationPeriod(registration.start, registration.years, now, zone) : null;
+  return registration.start
+    ? registrationPeriod(registration.start, registration.years, now, zone)
+    : null;
 }
 
 export function levelPolicyOf(levels: LevelPolicy[], level: string): LevelPolicy | undefined {
@@ -79,7 +111,9 @@ export function levelPolicyOf(levels: LevelPolicy[], level: string): LevelPolicy
 /** The level a rule's certificate names: its own level, or the holder's for `held`. */
 export function ruleLevel(rule: CertificationRule, holderLevel: string): LadderLevel | null {
   if (rule.level === 'held') {
-    return (LADDER as readonly string[]).includes(holderLevel) ? (holderLevel as LadderLevel) : null;
+    return (LADDER as readonly string[]).includes(holderLevel)
+      ? (holderLevel as LadderLevel)
+      : null;
   }
   return rule.level ?? null;
 }
@@ -98,56 +132,136 @@ export function isApplicable(rule: CertificationRule, facts: PersonFacts): boole
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const inPeriod = (at: Date, p: Period): boolean => at >= p.from && at < p.to;
 
-function measure(req: Requirement, facts: PersonFacts, period: Period, periodFacts: PeriodFacts, levels: LevelPolicy[]): RequirementProgress {
+function measure(
+  req: Requirement,
+  facts: PersonFacts,
+  period: Period,
+  periodFacts: PeriodFacts,
+  levels: LevelPolicy[],
+): RequirementProgress {
   if ('courses' in req) {
-    const done = new Set(facts.completedCourses.filter((c) => inPeriod(c.completedAt, period)).map((c) => c.slug));
+    const done = new Set(
+      facts.completedCourses.filter((c) => inPeriod(c.completedAt, period)).map((c) => c.slug),
+    );
     const items = req.courses.map((slug) => ({ slug, met: done.has(slug) }));
     const count = items.filter((i) => i.met).length;
-    return { kind: 'courses', done: count, required: items.length, met: count === items.length, params: { courses: req.courses.join(', ') }, items };
+    return {
+      kind: 'courses',
+      done: count,
+      required: items.length,
+      met: count === items.length,
+      params: { courses: req.courses.join(', ') },
+      items,
+    };
   }
   if ('coursesOfKind' in req) {
     const { trainingKind, count } = req.coursesOfKind;
-    const slugs = new Set(facts.completedCourses.filter((c) => c.trainingKind === trainingKind && inPeriod(c.completedAt, period)).map((c) => c.slug));
-    return { kind: 'coursesOfKind', done: slugs.size, required: count, met: slugs.size >= count, params: { trainingKind } };
+    const slugs = new Set(
+      facts.completedCourses
+        .filter((c) => c.trainingKind === trainingKind && inPeriod(c.completedAt, period))
+        .map((c) => c.slug),
+    );
+    return {
+      kind: 'coursesOfKind',
+      done: slugs.size,
+      required: count,
+      met: slugs.size >= count,
+      params: { trainingKind },
+    };
   }
   if ('hours' in req) {
     const { trainingKind, min } = req.hours;
-    const done = round2(trainingKind ? (periodFacts.hours.byKind[trainingKind] ?? 0) : periodFacts.hours.total);
-    return { kind: 'hours', done, required: min, met: done >= min, params: trainingKind ? { trainingKind } : {} };
+    const done = round2(
+      trainingKind ? (periodFacts.hours.byKind[trainingKind] ?? 0) : periodFacts.hours.total,
+    );
+    return {
+      kind: 'hours',
+      done,
+      required: min,
+      met: done >= min,
+      params: trainingKind ? { trainingKind } : {},
+    };
   }
   if ('finalQuizzes' in req) {
     const { courses, minScore } = req.finalQuizzes;
     const items = courses.map((slug) => ({
       slug,
-      met: facts.passedQuizzes.some((q) => q.isFinal && q.courseSlug === slug && q.scorePercent >= minScore && inPeriod(q.passedAt, period)),
+      met: facts.passedQuizzes.some(
+        (q) =>
+          q.isFinal &&
+          q.courseSlug === slug &&
+          q.scorePercent >= minScore &&
+          inPeriod(q.passedAt, period),
+      ),
     }));
     const count = items.filter((i) => i.met).length;
-    return { kind: 'finalQuizzes', done: count, required: items.length, met: count === items.length, params: { minScore, courses: courses.join(', ') }, items };
+    return {
+      kind: 'finalQuizzes',
+      done: count,
+      required: items.length,
+      met: count === items.length,
+      params: { minScore, courses: courses.join(', ') },
+      items,
+    };
   }
   if ('tasks' in req) {
     const { count, courses } = req.tasks;
-    const done = facts.signedOffTasks.filter((t) => (!courses || courses.includes(t.courseSlug)) && inPeriod(t.signedOffAt, period)).length;
+    const done = facts.signedOffTasks.filter(
+      (t) => (!courses || courses.includes(t.courseSlug)) && inPeriod(t.signedOffAt, period),
+    ).length;
     return { kind: 'tasks', done, required: count, met: done >= count, params: {} };
   }
   if ('attendance' in req) {
     const { minRate, minSessions = 0 } = req.attendance;
     const rate = periodFacts.attendance.rate ?? 0;
     const enough = periodFacts.attendance.sessions >= minSessions;
-    return { kind: 'attendance', done: round2(rate), required: minRate, met: enough && rate >= minRate, params: { minSessions, sessions: periodFacts.attendance.sessions } };
+    return {
+      kind: 'attendance',
+      done: round2(rate),
+      required: minRate,
+      met: enough && rate >= minRate,
+      params: { minSessions, sessions: periodFacts.attendance.sessions },
+    };
   }
   if ('certificate' in req) {
     const held = facts.certificates.some((c) => c.ruleKey === req.certificate);
-    return { kind: 'certificate', done: held ? 1 : 0, required: 1, met: held, params: { rule: req.certificate } };
+    return {
+      kind: 'certificate',
+      done: held ? 1 : 0,
+      required: 1,
+      met: held,
+      params: { rule: req.certificate },
+    };
   }
   const level = levelPolicyOf(levels, facts.level);
-  const required = level ? round2(req.continuingEducation === 'yearly' ? level.continuingHours / level.registrationYears : level.continuingHours) : 0;
+  const required = level
+    ? round2(
+        req.continuingEducation === 'yearly'
+          ? level.continuingHours / level.registrationYears
+          : level.continuingHours,
+      )
+    : 0;
   const done = round2(periodFacts.hours.total);
-  return { kind: 'continuingEducation', done, required, met: level !== undefined && done >= required, params: { scope: req.continuingEducation } };
+  return {
+    kind: 'continuingEducation',
+    done,
+    required,
+    met: level !== undefined && done >= required,
+    params: { scope: req.continuingEducation },
+  };
 }
 
-export function evaluateRule(rule: CertificationRule, facts: PersonFacts, period: Period, periodFacts: PeriodFacts, levels: LevelPolicy[]): RuleEvaluation {
+export function evaluateRule(
+  rule: CertificationRule,
+  facts: PersonFacts,
+  period: Period,
+  periodFacts: PeriodFacts,
+  levels: LevelPolicy[],
+): RuleEvaluation {
   const requirements = rule.requires.map((r) => measure(r, facts, period, periodFacts, levels));
-  const shares = requirements.map((r) => (r.required <= 0 ? (r.met ? 1 : 0) : Math.min(1, r.done / r.required)));
+  const shares = requirements.map((r) =>
+    r.required <= 0 ? (r.met ? 1 : 0) : Math.min(1, r.done / r.required),
+  );
   const progress = shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
   const applicable = isApplicable(rule, facts);
   const met = applicable && requirements.every((r) => r.met);

@@ -39,7 +39,8 @@ export interface TaskView {
 @Injectable()
 export class TasksService {
   constructor(
-    @InjectRepository(TaskSubmissionEntity) private readonly submissions: Repository<TaskSubmissionEntity>,
+    @InjectRepository(TaskSubmissionEntity)
+    private readonly submissions: Repository<TaskSubmissionEntity>,
     private readonly tx: TransactionService,
     private readonly users: UsersService,
     private readonly facts: CertificationFacts,
@@ -60,7 +61,20 @@ export class TasksService {
         await repo.update({ id: existing.id }, { note: note.trim(), submittedAt: new Date() });
         return repo.findOneByOrFail({ id: existing.id });
       }
-      const row = repo.create({ id: randomUUID(), userId: actor.userId, lessonId: lesson.lessonId, courseSlug: lesson.courseSlug, lessonTitle: lesson.title.slice(0, 200), note: note.trim(), submittedAt: new Date(), status: 'submitted', mentorId: null, mentorNote: null, signedOffAt: null, hours: null });
+      const row = repo.create({
+        id: randomUUID(),
+        userId: actor.userId,
+        lessonId: lesson.lessonId,
+        courseSlug: lesson.courseSlug,
+        lessonTitle: lesson.title.slice(0, 200),
+        note: note.trim(),
+        submittedAt: new Date(),
+        status: 'submitted',
+        mentorId: null,
+        mentorNote: null,
+        signedOffAt: null,
+        hours: null,
+      });
       await repo.insert(row);
       return row;
     });
@@ -68,13 +82,20 @@ export class TasksService {
   }
 
   /** Signs a learner's task off (with or without a prior submission), credits its hours and emits task.signed_off. */
-  async signOff(actor: Actor, lessonId: string, learnerId: string, note: string, ip?: string): Promise<TaskView> {
+  async signOff(
+    actor: Actor,
+    lessonId: string,
+    learnerId: string,
+    note: string,
+    ip?: string,
+  ): Promise<TaskView> {
     const learner = await this.users.findInScope(actor, learnerId, MENTORS);
     if (learner.id === actor.userId) {
       throw new CertificationException('TASK_SELF_SIGN_OFF');
     }
     const lesson = await this.task(lessonId);
-    const { practicalTasks } = await this.policy.get<CertificationRulesPolicy>('certification-rules');
+    const { practicalTasks } =
+      await this.policy.get<CertificationRulesPolicy>('certification-rules');
     const now = new Date();
     let saved: TaskSubmissionEntity;
     try {
@@ -84,7 +105,13 @@ export class TasksService {
         if (existing?.status === 'signed_off') {
           throw new CertificationException('TASK_ALREADY_SIGNED_OFF');
         }
-        const fields = { status: 'signed_off' as const, mentorId: actor.userId, mentorNote: note.trim(), signedOffAt: now, hours: practicalTasks.hoursPerTask };
+        const fields = {
+          status: 'signed_off' as const,
+          mentorId: actor.userId,
+          mentorNote: note.trim(),
+          signedOffAt: now,
+          hours: practicalTasks.hoursPerTask,
+        };
         let id = existing?.id;
         if (existing) {
           // The status in the WHERE keeps two mentors' simultaneous sign-offs from both counting.
@@ -94,10 +121,37 @@ export class TasksService {
           }
         } else {
           id = randomUUID();
-          await repo.insert({ id, userId: learner.id, lessonId: lesson.lessonId, courseSlug: lesson.courseSlug, lessonTitle: lesson.title.slice(0, 200), note: null, submittedAt: now, ...fields });
+          await repo.insert({
+            id,
+            userId: learner.id,
+            lessonId: lesson.lessonId,
+            courseSlug: lesson.courseSlug,
+            lessonTitle: lesson.title.slice(0, 200),
+            note: null,
+            submittedAt: now,
+            ...fields,
+          });
         }
-        await this.facts.sources.creditTask(m, { userId: learner.id, lessonId: lesson.lessonId, title: lesson.title, courseSlug: lesson.courseSlug, hours: practicalTasks.hoursPerTask, occurredAt: now });
-        await this.audit.record({ action: 'task.sign_off', actor, targetType: 'lesson', targetId: lesson.lessonId, orgId: learner.orgId, ip, details: { learner: learner.id, hours: practicalTasks.hoursPerTask, note: note.trim() } }, m);
+        await this.facts.sources.creditTask(m, {
+          userId: learner.id,
+          lessonId: lesson.lessonId,
+          title: lesson.title,
+          courseSlug: lesson.courseSlug,
+          hours: practicalTasks.hoursPerTask,
+          occurredAt: now,
+        });
+        await this.audit.record(
+          {
+            action: 'task.sign_off',
+            actor,
+            targetType: 'lesson',
+            targetId: lesson.lessonId,
+            orgId: learner.orgId,
+            ip,
+            details: { learner: learner.id, hours: practicalTasks.hoursPerTask, note: note.trim() },
+          },
+          m,
+        );
         return repo.findOneByOrFail({ id });
       });
     } catch (error) {
@@ -106,7 +160,13 @@ export class TasksService {
       }
       throw error;
     }
-    await this.events.emitAsync(TASK_SIGNED_OFF, { userId: learner.id, lessonId: lesson.lessonId, courseSlug: lesson.courseSlug, hours: saved.hours, mentorId: actor.userId });
+    await this.events.emitAsync(TASK_SIGNED_OFF, {
+      userId: learner.id,
+      lessonId: lesson.lessonId,
+      courseSlug: lesson.courseSlug,
+      hours: saved.hours,
+      mentorId: actor.userId,
+    });
     return this.view(saved, learner.displayName);
   }
 
@@ -122,7 +182,13 @@ export class TasksService {
       .innerJoin(OrgNodeEntity, 'o', 'o.id = u.org_id')
       .addSelect('u.display_name', 'learner_name')
       .where("s.status = 'submitted'")
-      .andWhere(new Brackets((w) => roots.forEach((root, i) => w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }))))
+      .andWhere(
+        new Brackets((w) =>
+          roots.forEach((root, i) =>
+            w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }),
+          ),
+        ),
+      )
       .orderBy('s.submitted_at', 'ASC')
       .limit(200)
       .getRawAndEntities();
@@ -131,12 +197,18 @@ export class TasksService {
 
   /** The learner's own submissions. */
   async mine(actor: Actor): Promise<{ items: TaskView[] }> {
-    const rows = await this.submissions.find({ where: { userId: actor.userId }, order: { submittedAt: 'DESC' } });
+    const rows = await this.submissions.find({
+      where: { userId: actor.userId },
+      order: { submittedAt: 'DESC' },
+    });
     return { items: rows.map((s) => this.view(s, actor.displayName)) };
   }
 
   private async task(lessonId: string): Promise<PracticalLesson> {
-    const lesson = typeof lessonId === 'string' && lessonId.length <= 36 ? await this.facts.sources.practicalLesson(lessonId) : null;
+    const lesson =
+      typeof lessonId === 'string' && lessonId.length <= 36
+        ? await this.facts.sources.practicalLesson(lessonId)
+        : null;
     if (!lesson || lesson.kind !== 'practical_task') {
       throw new CertificationException('TASK_NOT_FOUND');
     }

@@ -8,6 +8,7 @@ import { AppModule } from '../app.module';
 import { logLevels, prepareData } from '../bootstrap';
 import { AppConfigService } from '../config/app-config.service';
 import { ContentImportService } from '../content/content-import.service';
+import { CourseExportService } from '../curriculum/course-export.service';
 import { DemoService } from '../demo/demo.service';
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../demo/demo-city';
 import { UsersService } from '../organizations/users.service';
@@ -79,6 +80,16 @@ program
           ? `Nothing changed (${report.unchanged} items already up to date).`
           : `Imported from ${folder}: ${kinds.join('; ')}.`,
       );
+    }),
+  );
+
+program
+  .command('content:export <dir>')
+  .description('write every course of the database back as content files (course.md + NN-lesson.md)')
+  .action((dir: string) =>
+    withContext(async (ctx) => {
+      const count = await ctx.get(CourseExportService).exportTo(resolve(dir));
+      console.log(`Exported ${count} course(s) to ${resolve(dir)}/courses/.`);
     }),
   );
 

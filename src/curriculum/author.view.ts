@@ -1,10 +1,17 @@
 import type { Lang } from '../common/i18n/i18n';
 import type { CourseSettings, DraftView, LessonInput } from './course-authoring.service';
-import { COMPETENCIES, COURSE_LEVELS, COURSE_POST_TYPES, LESSON_KINDS, TRAINING_KINDS } from './course-files';
+import {
+  COMPETENCIES,
+  COURSE_LEVELS,
+  COURSE_POST_TYPES,
+  LESSON_KINDS,
+  TRAINING_KINDS,
+} from './course-files';
 import { CurriculumException } from './curriculum.exception';
 import type { CourseFormDto, LessonFormDto } from './dto/course.dto';
 
-const options = (all: readonly string[], chosen: readonly string[]) => all.map((value) => ({ value, checked: chosen.includes(value) }));
+const options = (all: readonly string[], chosen: readonly string[]) =>
+  all.map((value) => ({ value, checked: chosen.includes(value) }));
 
 export function toAuthorIndex(list: DraftView[], lang: Lang) {
   return {
@@ -30,7 +37,10 @@ export function toCourseSettings(draft: DraftView | null) {
     summaryEn: draft?.summaryEn ?? '',
     overview: draft?.overview ?? '',
     hours: draft?.hours ?? 1,
-    kinds: TRAINING_KINDS.map((value) => ({ value, selected: (draft?.trainingKind ?? 'on_the_job') === value })),
+    kinds: TRAINING_KINDS.map((value) => ({
+      value,
+      selected: (draft?.trainingKind ?? 'on_the_job') === value,
+    })),
     competencies: options(COMPETENCIES, draft?.competencies ?? []),
     postTypes: options(COURSE_POST_TYPES, draft?.postTypes ?? [...COURSE_POST_TYPES]),
     levels: options(COURSE_LEVELS, draft?.levels ?? ['none']),
@@ -38,7 +48,9 @@ export function toCourseSettings(draft: DraftView | null) {
 }
 
 export function toAuthorCoursePage(draft: DraftView) {
-  const lessons = draft.modules.flatMap((m) => m.lessons.map((l) => ({ ...l, moduleTitle: m.title })));
+  const lessons = draft.modules.flatMap((m) =>
+    m.lessons.map((l) => ({ ...l, moduleTitle: m.title })),
+  );
   return {
     slug: draft.slug,
     status: draft.status,
@@ -60,8 +72,15 @@ export function toAuthorCoursePage(draft: DraftView) {
   };
 }
 
-export function toLessonForm(draft: DraftView, key: string | null, form: LessonFormDto | null, previewHtml: string | null) {
-  const existing = key ? draft.modules.flatMap((m) => m.lessons).find((l) => l.key === key) : undefined;
+export function toLessonForm(
+  draft: DraftView,
+  key: string | null,
+  form: LessonFormDto | null,
+  previewHtml: string | null,
+) {
+  const existing = key
+    ? draft.modules.flatMap((m) => m.lessons).find((l) => l.key === key)
+    : undefined;
   if (key && !existing) {
     throw new CurriculumException('LESSON_NOT_FOUND');
   }

@@ -13,13 +13,18 @@ export function canSeeCourse(actor: Actor, ownerPath: string | null): boolean {
   if (ownerPath === null) {
     return true;
   }
-  return actor.orgPath.startsWith(ownerPath) || canActAt(actor, ['trainer', 'admin', 'secretary'], ownerPath);
+  return (
+    actor.orgPath.startsWith(ownerPath) ||
+    canActAt(actor, ['trainer', 'admin', 'secretary'], ownerPath)
+  );
 }
 
 /** Trainers (and administrators) of the owner's subtree edit; an ownerless course needs a role at a root node. */
 export function canEditCourse(actor: Actor, ownerPath: string | null): boolean {
   if (ownerPath === null) {
-    return actor.grants.some((g) => (COURSE_EDITORS as readonly string[]).includes(g.role) && isRootPath(g.orgPath));
+    return actor.grants.some(
+      (g) => (COURSE_EDITORS as readonly string[]).includes(g.role) && isRootPath(g.orgPath),
+    );
   }
   return canActAt(actor, COURSE_EDITORS, ownerPath);
 }

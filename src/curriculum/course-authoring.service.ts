@@ -110,7 +110,9 @@ export class CourseAuthoringService {
   }
 
   async create(actor: Actor, dto: CourseInputDto): Promise<DraftView> {
-    const orgId = dto.orgId ?? actor.grants.find((g) => (COURSE_EDITORS as readonly string[]).includes(g.role))?.orgId;
+    const orgId =
+      dto.orgId ??
+      actor.grants.find((g) => (COURSE_EDITORS as readonly string[]).includes(g.role))?.orgId;
     if (!orgId) {
       throw new CurriculumException('COURSE_ORG_REQUIRED', {}, 'orgId');
     }
@@ -136,7 +138,17 @@ export class CourseAuthoringService {
           updatedAt: now,
         });
         await m.getRepository(CourseEntity).insert(course);
-        await this.audit.record({ action: 'course.create', actor, targetType: 'course', targetId: course.id, orgId, details: { slug: dto.slug } }, m);
+        await this.audit.record(
+          {
+            action: 'course.create',
+            actor,
+            targetType: 'course',
+            targetId: course.id,
+            orgId,
+            details: { slug: dto.slug },
+          },
+          m,
+        );
         return this.toDraftView(m, course);
       });
     } catch (error) {
@@ -177,7 +189,12 @@ export class CourseAuthoringService {
   }
 
   /** Adds (key null) or changes one lesson of the draft; returns its key. */
-  async saveLesson(actor: Actor, slug: string, key: string | null, input: LessonInput): Promise<string> {
+  async saveLesson(
+    actor: Actor,
+    slug: string,
+    key: string | null,
+    input: LessonInput,
+  ): Promise<string> {
     let savedIndex = -1;
     const view = await this.change(actor, slug, (course) => {
       const lessons = [...course.draft.lessons];
@@ -209,7 +226,12 @@ export class CourseAuthoringService {
     return view.modules.flatMap((mod) => mod.lessons)[savedIndex]?.key ?? '';
   }
 
-  async moveLesson(actor: Actor, slug: string, key: string, direction: 'up' | 'down'): Promise<DraftView> {
+  async moveLesson(
+    actor: Actor,
+    slug: string,
+    key: string,
+    direction: 'up' | 'down',
+  ): Promise<DraftView> {
     return this.change(actor, slug, (course) => {
       const lessons = [...course.draft.lessons];
       const i = lessons.findIndex((l) => l.key === key);
@@ -218,7 +240,7 @@ export class CourseAuthoringService {
       }
       const j = direction === 'up' ? i - 1 : i + 1;
       if (j >= 0 && j < lessons.length) {
-        [lessons[i], lessons[j]] = [lessons[j] as LessonContent, lessons[i] as LessonContent];
+        [lessons[i], lessons[j]] = [lessons[j], lessons[i]];
       }
       return { ...course.draft, lessons: renumberKeys(lessons) };
     });
@@ -241,30 +263,74 @@ export class CourseAuthoringService {
       if (course.draft.lessons.length === 0) {
         throw new CurriculumException('COURSE_HAS_NO_LESSONS');
       }
-      const current = course.currentVersionId ? await m.getRepository(CourseVersionEntity).findOneBy({ id: course.currentVersionId }) : null;
+      const current = course.currentVersionId
+        ? await m.getRepository(CourseVersionEntity).findOneBy({ id: course.currentVersionId })
+        : null;
       if (current && current.checksum === course.draftChecksum && course.status === 'published') {
-        return { slug, status: course.status, version: current.version, versionId: current.id, publishedAt: current.publishedAt, changed: false };
+        return {
+          slug,
+          status: course.status,
+          version: current.version,
+          versionId: current.id,
+          publishedAt: current.publishedAt,
+          changed: false,
+        };
       }
       const version =
         current && current.checksum === course.draftChecksum
           ? current
           : await this.publisher.publishIn(m, course, course.draft, actor.userId);
-      await m.getRepository(CourseEntity).update({ id: course.id }, { status: 'published', updatedAt: new Date() });
-      await this.audit.record({ action: 'course.publish', actor, targetType: 'course', targetId: course.id, orgId: course.orgId, details: { slug, version: version.version } }, m);
-      return { slug, status: 'published', version: version.version, versionId: version.id, publishedAt: version.publishedAt, changed: true };
+      await m
+        .getRepository(CourseEntity)
+        .update({ id: course.id }, { status: 'published', updatedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'course.publish',
+          actor,
+          targetType: 'course',
+          targetId: course.id,
+          orgId: course.orgId,
+          details: { slug, version: version.version },
+        },
+        m,
+      );
+      return {
+        slug,
+        status: 'published',
+        version: version.version,
+        versionId: version.id,
+        publishedAt: version.publishedAt,
+        changed: true,
+      };
     });
   }
 
   async archive(actor: Actor, slug: string): Promise<{ slug: string; status: string }> {
     return this.tx.run(async (m) => {
       const course = await this.editable(m, actor, slug);
-      await m.getRepository(CourseEntity).update({ id: course.id }, { status: 'archived', updatedAt: new Date() });
-      await this.audit.record({ action: 'course.archive', actor, targetType: 'course', targetId: course.id, orgId: course.orgId, details: { slug } }, m);
+      await m
+        .getRepository(CourseEntity)
+        .update({ id: course.id }, { status: 'archived', updatedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'course.archive',
+          actor,
+          targetType: 'course',
+          targetId: course.id,
+          orgId: course.orgId,
+          details: { slug },
+        },
+        m,
+      );
       return { slug, status: 'archived' };
     });
   }
 
-  private async change(actor: Actor, slug: string, edit: (course: CourseEntity) => CourseContent): Promise<DraftView> {
+  private async change(
+    actor: Actor,
+    slug: string,
+    edit: (course: CourseEntity) => CourseContent,
+  ): Promise<DraftView> {
     return this.tx.run(async (m) => {
       const course = await this.editable(m, actor, slug);
       const draft = edit(course);
@@ -278,13 +344,19 @@ export class CourseAuthoringService {
 
   /** The course if the actor may edit it: 404 when they cannot even see it, 403 when they can see but not edit. */
   private async editable(m: EntityManager, actor: Actor, slug: string): Promise<CourseEntity> {
-    const course = typeof slug === 'string' && slug.length <= 80 ? await m.getRepository(CourseEntity).findOneBy({ slug }) : null;
+    const course =
+      typeof slug === 'string' && slug.length <= 80
+        ? await m.getRepository(CourseEntity).findOneBy({ slug })
+        : null;
     if (!course) {
       throw new CurriculumException('COURSE_NOT_FOUND');
     }
     const ownerPath = await this.curriculum.ownerPath(course.orgId);
     if (!canEditCourse(actor, ownerPath)) {
-      const visible = course.currentVersionId !== null && course.status !== 'draft' && canSeeCourse(actor, ownerPath);
+      const visible =
+        course.currentVersionId !== null &&
+        course.status !== 'draft' &&
+        canSeeCourse(actor, ownerPath);
       throw new CurriculumException(visible ? 'COURSE_NOT_EDITABLE' : 'COURSE_NOT_FOUND');
     }
     return course;
@@ -305,7 +377,10 @@ export class CourseAuthoringService {
   private contentFrom(dto: CourseInputDto, previous: LessonContent[]): CourseContent {
     const lessons: LessonContent[] = dto.modules.flatMap((mod) =>
       mod.lessons.map((l) => ({
-        key: l.key && previous.some((p) => p.key === l.key) ? l.key : `00-${nameFromTitle(l.titleEn ?? '')}`,
+        key:
+          l.key && previous.some((p) => p.key === l.key)
+            ? l.key
+            : `00-${nameFromTitle(l.titleEn ?? '')}`,
         module: mod.title,
         moduleEn: mod.titleEn ?? '',
         title: l.title,
@@ -322,7 +397,9 @@ export class CourseAuthoringService {
   }
 
   private async toDraftView(m: EntityManager, course: CourseEntity): Promise<DraftView> {
-    const current = course.currentVersionId ? await m.getRepository(CourseVersionEntity).findOneBy({ id: course.currentVersionId }) : null;
+    const current = course.currentVersionId
+      ? await m.getRepository(CourseVersionEntity).findOneBy({ id: course.currentVersionId })
+      : null;
     const modules: DraftView['modules'] = [];
     for (const lesson of course.draft.lessons) {
       const last = modules[modules.length - 1];

@@ -15,11 +15,16 @@ export class CourseCatalogueService {
     private readonly authoring: CourseAuthoringService,
   ) {}
 
-  async catalogue(actor: Actor, query: CatalogueQuery): Promise<{ items: CatalogueItem[]; nextCursor: string | null }> {
+  async catalogue(
+    actor: Actor,
+    query: CatalogueQuery,
+  ): Promise<{ items: CatalogueItem[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 200);
     const after = query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : '';
     const all = (await this.curriculum.listVisible(actor)).filter(
-      (c) => (!query.kind || c.trainingKind === query.kind) && (!query.competency || c.competencies.includes(query.competency)),
+      (c) =>
+        (!query.kind || c.trainingKind === query.kind) &&
+        (!query.competency || c.competencies.includes(query.competency)),
     );
     const rest = all.filter((c) => c.slug > after);
     const page = rest.slice(0, limit);
@@ -33,9 +38,15 @@ export class CourseCatalogueService {
   /** The published outline; an editor of a never-published course gets its draft outline (lessons without ids). */
   async detail(actor: Actor, slug: string): Promise<CourseDetailView> {
     const access = await this.curriculum.requireVisible(actor, slug);
-    const outline = access.course.versionId ? await this.curriculum.outline(access.course.versionId) : null;
+    const outline = access.course.versionId
+      ? await this.curriculum.outline(access.course.versionId)
+      : null;
     const draft = outline ? null : await this.authoring.draft(actor, slug);
     const extras = await this.extras.collect(access.course.id, actor);
-    return { ...toCourseDetail(access.course, outline, draft, access.canEdit), quizzes: [], ...extras };
+    return {
+      ...toCourseDetail(access.course, outline, draft, access.canEdit),
+      quizzes: [],
+      ...extras,
+    };
   }
 }

@@ -100,14 +100,19 @@ export function parseFrontMatter(
   }
   const yamlText = lines.slice(1, end).join('\n');
   const counter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(yamlText, {
+    lineCounter: counter,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   // The YAML starts on the file's second line.
   const fileLine = (offset: number): number => counter.linePos(offset).line + 1;
   if (doc.errors.length > 0) {
     return {
       problems: doc.errors.map((e) => ({
         file,
-        line: (e.linePos?.[0]?.line ?? 1) + 1,
+        // linePos is only filled with prettyErrors; the offset always is.
+        line: fileLine(e.pos[0]),
         message: e.message.split('\n')[0] ?? 'YAML error',
       })),
     };
@@ -121,7 +126,10 @@ export function parseFrontMatter(
     if (node?.range) {
       return fileLine(node.range[0]);
     }
-    const pair = doc.contents && isMap(doc.contents) ? doc.contents.items.find((p) => String((p.key as { value?: unknown })?.value) === key) : undefined;
+    const pair =
+      doc.contents && isMap(doc.contents)
+        ? doc.contents.items.find((p) => String((p.key as { value?: unknown })?.value) === key)
+        : undefined;
     const range = (pair?.key as { range?: [number, number, number] } | undefined)?.range;
     return range ? fileLine(range[0]) : end + 1;
   };
@@ -158,9 +166,9 @@ const listOf =
     if (v.length < min) {
       return `needs at least ${min} entry`;
     }
-    const bad = v.find((x) => typeof x !== 'string' || !values.includes(x));
+    const bad: unknown = (v as unknown[]).find((x) => typeof x !== 'string' || !values.includes(x));
     if (bad !== undefined) {
-      return `"${String(bad)}" is not one of ${values.join(', ')}`;
+      return `${JSON.stringify(bad)} is not one of ${values.join(', ')}`;
     }
     return new Set(v).size === v.length ? null : 'has a duplicate entry';
   };
@@ -173,7 +181,11 @@ function validate(
 ): void {
   for (const key of Object.keys(front.data)) {
     if (!(key in rules)) {
-      problems.push({ file, line: front.lineOf(key), message: `unknown field "${key}"; allowed: ${Object.keys(rules).join(', ')}` });
+      problems.push({
+        file,
+        line: front.lineOf(key),
+        message: `unknown field "${key}"; allowed: ${Object.keys(rules).join(', ')}`,
+      });
     }
   }
   for (const [key, check] of Object.entries(rules)) {
@@ -185,14 +197,19 @@ function validate(
 }
 
 const COURSE_RULES: Record<string, Check> = {
-  slug: (v) => (typeof v === 'string' && SLUG.test(v) && v.length <= 80 ? null : 'must be lower-case letters, digits and hyphens (at most 80)'),
+  slug: (v) =>
+    typeof v === 'string' && SLUG.test(v) && v.length <= 80
+      ? null
+      : 'must be lower-case letters, digits and hyphens (at most 80)',
   title: text(200),
   titleEn: text(200),
   summary: text(1000, false),
   summaryEn: text(1000),
   trainingKind: oneOf(TRAINING_KINDS),
   hours: (v) =>
-    typeof v === 'number' && v > 0 && v <= 500 && Number.isInteger(v * 2) ? null : 'must be a number of hours above 0, in steps of 0.5',
+    typeof v === 'number' && v > 0 && v <= 500 && Number.isInteger(v * 2)
+      ? null
+      : 'must be a number of hours above 0, in steps of 0.5',
   competencies: listOf(COMPETENCIES, 1),
   postTypes: listOf(COURSE_POST_TYPES, 1),
   levels: listOf(COURSE_LEVELS, 1),
@@ -202,7 +219,10 @@ const COURSE_RULES: Record<string, Check> = {
 const LESSON_RULES: Record<string, Check> = {
   title: text(200),
   titleEn: text(200),
-  minutes: (v) => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 240 ? null : 'must be a whole number of minutes from 1 to 240'),
+  minutes: (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 240
+      ? null
+      : 'must be a whole number of minutes from 1 to 240',
   kind: oneOf(LESSON_KINDS),
   module: text(200, false),
   moduleEn: text(200, false),
@@ -230,10 +250,18 @@ export function parseCourseFile(
   }
   validate(file, front, COURSE_RULES, problems);
   if (typeof front.data.slug === 'string' && front.data.slug !== folder) {
-    problems.push({ file, line: front.lineOf('slug'), message: `slug "${front.data.slug}" must equal the folder name "${folder}"` });
+    problems.push({
+      file,
+      line: front.lineOf('slug'),
+      message: `slug "${front.data.slug}" must equal the folder name "${folder}"`,
+    });
   }
   if (front.body === '') {
-    problems.push({ file, line: 1, message: 'the course needs an overview after the front matter' });
+    problems.push({
+      file,
+      line: 1,
+      message: 'the course needs an overview after the front matter',
+    });
   }
   if (problems.length > 0) {
     return { problems };
@@ -251,7 +279,7 @@ export function parseCourseFile(
     head: {
       title: d.title,
       titleEn: d.titleEn,
-      summary: (d.summary as string | undefined) ?? firstParagraph(front.body),
+      summary: d.summary ?? firstParagraph(front.body),
       summaryEn: d.summaryEn,
       overview: front.body,
       hours: d.hours,
@@ -267,7 +295,16 @@ export function parseLessonFile(
 ): { lesson?: LessonContent; problems: FileProblem[] } {
   const match = LESSON_FILE.exec(name);
   if (!match) {
-    return { problems: [{ file, line: 1, message: 'a lesson file is named NN-<name>.md (two digits, lower-case letters, digits, hyphens)' }] };
+    return {
+      problems: [
+        {
+          file,
+          line: 1,
+          message:
+            'a lesson file is named NN-<name>.md (two digits, lower-case letters, digits, hyphens)',
+        },
+      ],
+    };
   }
   const { front, problems } = parseFrontMatter(file, source);
   if (!front) {
@@ -284,8 +321,8 @@ export function parseLessonFile(
   return {
     lesson: {
       key: name.replace(/\.md$/, ''),
-      module: (d.module as string | undefined) ?? '',
-      moduleEn: (d.moduleEn as string | undefined) ?? '',
+      module: d.module ?? '',
+      moduleEn: d.moduleEn ?? '',
       title: d.title,
       titleEn: d.titleEn,
       minutes: d.minutes,
@@ -297,7 +334,10 @@ export function parseLessonFile(
 }
 
 /** Reads and validates every course folder under `dir` (content/courses); nothing is stored. */
-export function readCourseFolders(dir: string): { courses: CourseSource[]; problems: FileProblem[] } {
+export function readCourseFolders(dir: string): {
+  courses: CourseSource[];
+  problems: FileProblem[];
+} {
   let folders: string[];
   try {
     folders = readdirSync(dir)
@@ -311,7 +351,9 @@ export function readCourseFolders(dir: string): { courses: CourseSource[]; probl
   for (const folder of folders) {
     const folderPath = join(dir, folder);
     const courseFile = join(folderPath, 'course.md');
-    const names = readdirSync(folderPath).filter((f) => f.endsWith('.md')).sort();
+    const names = readdirSync(folderPath)
+      .filter((f) => f.endsWith('.md'))
+      .sort();
     if (!names.includes('course.md')) {
       problems.push({ file: courseFile, line: 1, message: 'course.md is missing' });
       continue;
@@ -326,14 +368,22 @@ export function readCourseFolders(dir: string): { courses: CourseSource[]; probl
       if (parsed.lesson) {
         const twin = lessons.find((l) => l.key.slice(0, 2) === parsed.lesson?.key.slice(0, 2));
         if (twin) {
-          problems.push({ file, line: 1, message: `the number ${name.slice(0, 2)} is also used by ${twin.key}.md` });
+          problems.push({
+            file,
+            line: 1,
+            message: `the number ${name.slice(0, 2)} is also used by ${twin.key}.md`,
+          });
         }
         lessons.push(parsed.lesson);
       }
     }
     if (course.meta && course.head) {
       if (lessons.length === 0 && course.meta.status !== 'draft') {
-        problems.push({ file: courseFile, line: 1, message: 'a published course needs at least one lesson file NN-<name>.md' });
+        problems.push({
+          file: courseFile,
+          line: 1,
+          message: 'a published course needs at least one lesson file NN-<name>.md',
+        });
       }
       courses.push({ meta: course.meta, content: { ...course.head, lessons }, file: courseFile });
     }
@@ -341,7 +391,8 @@ export function readCourseFolders(dir: string): { courses: CourseSource[]; probl
   return { courses, problems };
 }
 
-const yamlValue = (value: unknown): string => stringify(value, { lineWidth: 0, flowCollectionPadding: false }).trimEnd();
+const yamlValue = (value: unknown): string =>
+  stringify(value, { lineWidth: 0, flowCollectionPadding: false }).trimEnd();
 
 function frontMatter(fields: Array<[string, unknown]>): string {
   const lines = fields
@@ -395,7 +446,16 @@ export function contentChecksum(content: CourseContent): string {
     summaryEn: content.summaryEn,
     overview: content.overview,
     hours: content.hours,
-    lessons: content.lessons.map((l) => [l.key, l.module, l.moduleEn, l.title, l.titleEn, l.minutes, l.kind, l.markdown]),
+    lessons: content.lessons.map((l) => [
+      l.key,
+      l.module,
+      l.moduleEn,
+      l.title,
+      l.titleEn,
+      l.minutes,
+      l.kind,
+      l.markdown,
+    ]),
   };
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

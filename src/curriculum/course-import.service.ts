@@ -9,7 +9,8 @@ import { CourseVersionEntity } from './course-version.entity';
 import { CourseEntity } from './course.entity';
 import { CoursePublishService } from './course-publish.service';
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * `content/courses/`: validates every course folder first, then creates or updates courses inside the import
@@ -26,15 +27,23 @@ export class CourseImportService implements ContentImporter<CourseSource[]> {
   ) {}
 
   /** `dir` is the content root (the folder holding `courses/`). */
-  async read(dir: string): Promise<{ plan: CourseSource[]; problems: ContentProblem[]; items: number }> {
+  async read(
+    dir: string,
+  ): Promise<{ plan: CourseSource[]; problems: ContentProblem[]; items: number }> {
     const { courses, problems } = readCourseFolders(join(dir, 'courses'));
     return { plan: courses, problems, items: courses.length };
   }
 
-  async apply(plan: CourseSource[], m: EntityManager, progress: () => void): Promise<{ changed: number; unchanged: number }> {
+  async apply(
+    plan: CourseSource[],
+    m: EntityManager,
+    progress: () => void,
+  ): Promise<{ changed: number; unchanged: number }> {
     const repo = m.getRepository(CourseEntity);
     // Imported courses belong to the city (the root of the tree) when one exists; the demo step adopts them otherwise.
-    const root = (await this.tree.all()).filter((n) => n.depth === 0).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
+    const root = (await this.tree.all())
+      .filter((n) => n.depth === 0)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
     let changed = 0;
     let unchanged = 0;
     for (const source of plan) {
@@ -60,7 +69,9 @@ export class CourseImportService implements ContentImporter<CourseSource[]> {
         }
         changed++;
       } else {
-        const current = existing.currentVersionId ? await m.getRepository(CourseVersionEntity).findOneBy({ id: existing.currentVersionId }) : null;
+        const current = existing.currentVersionId
+          ? await m.getRepository(CourseVersionEntity).findOneBy({ id: existing.currentVersionId })
+          : null;
         const metaSame =
           existing.trainingKind === meta.trainingKind &&
           existing.status === meta.status &&

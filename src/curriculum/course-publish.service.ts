@@ -26,7 +26,12 @@ export class CoursePublishService {
   }
 
   /** Inside the caller's transaction: a new version from `content`, made current. */
-  async publishIn(m: EntityManager, course: CourseEntity, content: CourseContent, by: string | null): Promise<CourseVersionEntity> {
+  async publishIn(
+    m: EntityManager,
+    course: CourseEntity,
+    content: CourseContent,
+    by: string | null,
+  ): Promise<CourseVersionEntity> {
     const last = await m
       .getRepository(CourseVersionEntity)
       .createQueryBuilder('v')
@@ -69,7 +74,9 @@ export class CoursePublishService {
     for (const lesson of lessons) {
       await m.getRepository(LessonEntity).insert(lesson);
     }
-    await m.getRepository(CourseEntity).update({ id: course.id }, { currentVersionId: version.id, updatedAt: new Date() });
+    await m
+      .getRepository(CourseEntity)
+      .update({ id: course.id }, { currentVersionId: version.id, updatedAt: new Date() });
     course.currentVersionId = version.id;
     return version;
   }

@@ -38,12 +38,22 @@ export interface CourseDetailBase {
   modules: Array<{
     title: string;
     titleEn: string;
-    lessons: Array<{ id: string | null; key: string; title: string; titleEn: string; minutes: number; kind: string }>;
+    lessons: Array<{
+      id: string | null;
+      key: string;
+      title: string;
+      titleEn: string;
+      minutes: number;
+      kind: string;
+    }>;
   }>;
 }
 
 /** The course answer; `quizzes` and any other field come from CourseExtrasService contributors. */
-export type CourseDetailView = CourseDetailBase & { quizzes: Array<{ id: string; title: string }>; [extra: string]: unknown };
+export type CourseDetailView = CourseDetailBase & {
+  quizzes: Array<{ id: string; title: string }>;
+  [extra: string]: unknown;
+};
 
 export function toCatalogueItem(c: CourseSummary): CatalogueItem {
   return {
@@ -73,12 +83,26 @@ export function toCourseDetail(
     ? outline.modules.map((m) => ({
         title: m.title,
         titleEn: m.titleEn,
-        lessons: m.lessons.map((l) => ({ id: l.id, key: l.key, title: l.title, titleEn: l.titleEn, minutes: l.minutes, kind: l.kind })),
+        lessons: m.lessons.map((l) => ({
+          id: l.id,
+          key: l.key,
+          title: l.title,
+          titleEn: l.titleEn,
+          minutes: l.minutes,
+          kind: l.kind,
+        })),
       }))
     : (draft?.modules ?? []).map((m) => ({
         title: m.title,
         titleEn: m.titleEn,
-        lessons: m.lessons.map((l) => ({ id: null, key: l.key, title: l.title, titleEn: l.titleEn, minutes: l.minutes, kind: l.kind })),
+        lessons: m.lessons.map((l) => ({
+          id: null,
+          key: l.key,
+          title: l.title,
+          titleEn: l.titleEn,
+          minutes: l.minutes,
+          kind: l.kind,
+        })),
       }));
   return {
     id: c.id,

@@ -31,7 +31,9 @@ export class CurriculumApiController {
 
   @Get('courses/:slug/draft')
   @Roles('trainer', 'admin')
-  @ApiOperation({ summary: 'The editable draft with lesson markdown (trainers of the owner’s subtree)' })
+  @ApiOperation({
+    summary: 'The editable draft with lesson markdown (trainers of the owner’s subtree)',
+  })
   draft(@CurrentActor() actor: Actor, @Param('slug') slug: string) {
     return this.authoring.draft(actor, slug);
   }
@@ -69,7 +71,9 @@ export class CurriculumApiController {
   @Post('markdown/preview')
   @HttpCode(200)
   @Roles('trainer', 'admin')
-  @ApiOperation({ summary: 'Render lesson markdown through the same sanitiser as published lessons' })
+  @ApiOperation({
+    summary: 'Render lesson markdown through the same sanitiser as published lessons',
+  })
   preview(@Body() dto: MarkdownPreviewDto) {
     return { html: this.publisher.render(dto.markdown) };
   }

@@ -18,7 +18,8 @@ defineMessages(
   {
     COURSE_NOT_FOUND: 'That course does not exist.',
     LESSON_NOT_FOUND: 'That lesson does not exist.',
-    COURSE_NOT_EDITABLE: 'This course belongs outside the organisations you look after, so you cannot change it.',
+    COURSE_NOT_EDITABLE:
+      'This course belongs outside the organisations you look after, so you cannot change it.',
     COURSE_SLUG_TAKEN: 'The course id “{{slug}}” is already taken; choose another.',
     COURSE_SLUG_IMMUTABLE: 'A course id cannot change after creation (it is “{{slug}}”).',
     COURSE_HAS_NO_LESSONS: 'The course has no lessons yet, so it cannot be published.',
@@ -33,7 +34,12 @@ defineMessages(
 defineMessages(
   'trainingKinds',
   { initial: '初任培训', on_the_job: '在岗培训', special_topic: '专项培训', practical: '实践锻炼' },
-  { initial: 'Initial training', on_the_job: 'On-the-job training', special_topic: 'Special-topic training', practical: 'Practical exercises' },
+  {
+    initial: 'Initial training',
+    on_the_job: 'On-the-job training',
+    special_topic: 'Special-topic training',
+    practical: 'Practical exercises',
+  },
 );
 
 defineMessages(
@@ -127,7 +133,8 @@ defineMessages(
   },
   {
     title: 'Authoring',
-    intro: 'All courses of the organisations you look after. Publishing makes a new version; what learners already studied stays as it was.',
+    intro:
+      'All courses of the organisations you look after. Publishing makes a new version; what learners already studied stays as it was.',
     newCourse: 'New course',
     none: 'There are no courses in your part of the tree yet.',
     course: 'Course',
@@ -156,7 +163,8 @@ defineMessages(
     published: 'A new version is published; learners can see it now.',
     archived: 'The course is archived and no longer in the catalogue.',
     publish: 'Publish',
-    publishHint: 'Publishing makes a new version; learners studying an earlier one keep their progress and hours.',
+    publishHint:
+      'Publishing makes a new version; learners studying an earlier one keep their progress and hours.',
     archive: 'Archive',
     archiveHint: 'An archived course leaves the catalogue; learning records stay.',
     newLesson: 'New lesson',
@@ -173,7 +181,8 @@ defineMessages(
     markdown: 'Text (markdown: ## heading, - list, | table |, [link](https://…))',
     preview: 'Preview',
     previewTitle: 'Preview',
-    previewHint: 'The preview goes through the same safety filter as published lessons; scripts and unsafe links never show.',
+    previewHint:
+      'The preview goes through the same safety filter as published lessons; scripts and unsafe links never show.',
     previewEmpty: 'Type the lesson text and the preview appears here.',
     backToCourse: 'Back to the course',
     viewAsLearner: 'View as a learner',

@@ -19,7 +19,10 @@ import { CurriculumService } from './curriculum.service';
 import { LessonEntity } from './lesson.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CourseEntity, CourseVersionEntity, LessonEntity]), OrganizationsModule],
+  imports: [
+    TypeOrmModule.forFeature([CourseEntity, CourseVersionEntity, LessonEntity]),
+    OrganizationsModule,
+  ],
   controllers: [CurriculumApiController, AuthorPagesController],
   providers: [
     CurriculumService,
@@ -30,7 +33,14 @@ import { LessonEntity } from './lesson.entity';
     CourseExportService,
     CourseExtrasService,
   ],
-  exports: [CurriculumService, CourseCatalogueService, CourseImportService, CourseExportService, CourseExtrasService, CoursePublishService],
+  exports: [
+    CurriculumService,
+    CourseCatalogueService,
+    CourseImportService,
+    CourseExportService,
+    CourseExtrasService,
+    CoursePublishService,
+  ],
 })
 export class CurriculumModule implements OnModuleInit {
   constructor(
@@ -46,7 +56,9 @@ export class CurriculumModule implements OnModuleInit {
       name: 'courses belong to the city',
       order: 5,
       run: async (ctx) => {
-        await ctx.manager.getRepository(CourseEntity).update({ orgId: IsNull() }, { orgId: ctx.city.id });
+        await ctx.manager
+          .getRepository(CourseEntity)
+          .update({ orgId: IsNull() }, { orgId: ctx.city.id });
       },
     });
   }

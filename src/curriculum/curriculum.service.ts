@@ -78,7 +78,8 @@ export interface CourseAccess {
 export class CurriculumService {
   constructor(
     @InjectRepository(CourseEntity) private readonly courses: Repository<CourseEntity>,
-    @InjectRepository(CourseVersionEntity) private readonly versions: Repository<CourseVersionEntity>,
+    @InjectRepository(CourseVersionEntity)
+    private readonly versions: Repository<CourseVersionEntity>,
     @InjectRepository(LessonEntity) private readonly lessons: Repository<LessonEntity>,
     private readonly tree: OrgTreeService,
   ) {}
@@ -88,7 +89,7 @@ export class CurriculumService {
       return null;
     }
     const course = await this.courses.findOneBy({ slug });
-    return course ? (await this.summarise([course]))[0] ?? null : null;
+    return course ? ((await this.summarise([course]))[0] ?? null) : null;
   }
 
   async findCourseById(id: string): Promise<CourseSummary | null> {
@@ -96,7 +97,7 @@ export class CurriculumService {
       return null;
     }
     const course = await this.courses.findOneBy({ id });
-    return course ? (await this.summarise([course]))[0] ?? null : null;
+    return course ? ((await this.summarise([course]))[0] ?? null) : null;
   }
 
   async findLesson(lessonId: string): Promise<LessonSummary | null> {
@@ -105,17 +106,23 @@ export class CurriculumService {
 
   /** A lesson of the current published version by its file key; `02-x` still finds `03-x` after a reorder. */
   async findLessonByKey(courseSlug: string, key: string): Promise<LessonSummary | null> {
-    const course = typeof courseSlug === 'string' && courseSlug.length <= 80 ? await this.courses.findOneBy({ slug: courseSlug }) : null;
+    const course =
+      typeof courseSlug === 'string' && courseSlug.length <= 80
+        ? await this.courses.findOneBy({ slug: courseSlug })
+        : null;
     if (!course?.currentVersionId || typeof key !== 'string') {
       return null;
     }
     const rows = await this.lessons.findBy({ versionId: course.currentVersionId });
-    const row = rows.find((l) => l.key === key) ?? rows.find((l) => lessonName(l.key) === lessonName(key));
-    return row ? (await this.toSummaries([row]))[0] ?? null : null;
+    const row =
+      rows.find((l) => l.key === key) ?? rows.find((l) => lessonName(l.key) === lessonName(key));
+    return row ? ((await this.toSummaries([row]))[0] ?? null) : null;
   }
 
   async lessonSummaries(ids: string[]): Promise<LessonSummary[]> {
-    const valid = [...new Set(ids.filter((id) => typeof id === 'string' && id !== '' && id.length <= 36))];
+    const valid = [
+      ...new Set(ids.filter((id) => typeof id === 'string' && id !== '' && id.length <= 36)),
+    ];
     if (valid.length === 0) {
       return [];
     }
@@ -134,17 +141,30 @@ export class CurriculumService {
       return null;
     }
     const [summary] = await this.toSummaries([row]);
-    return summary ? { ...summary, moduleTitle: row.moduleTitle, moduleTitleEn: row.moduleTitleEn, html: row.html } : null;
+    return summary
+      ? {
+          ...summary,
+          moduleTitle: row.moduleTitle,
+          moduleTitleEn: row.moduleTitleEn,
+          html: row.html,
+        }
+      : null;
   }
 
   async listPublished(): Promise<CourseSummary[]> {
-    const rows = await this.courses.find({ where: { status: 'published' }, order: { slug: 'ASC' } });
+    const rows = await this.courses.find({
+      where: { status: 'published' },
+      order: { slug: 'ASC' },
+    });
     return this.summarise(rows);
   }
 
   /** Published courses the actor may see (the catalogue). */
   async listVisible(actor: Actor): Promise<CourseSummary[]> {
-    const rows = await this.courses.find({ where: { status: 'published' }, order: { slug: 'ASC' } });
+    const rows = await this.courses.find({
+      where: { status: 'published' },
+      order: { slug: 'ASC' },
+    });
     const visible: CourseEntity[] = [];
     for (const row of rows) {
       if (canSeeCourse(actor, await this.ownerPath(row.orgId))) {
@@ -156,7 +176,8 @@ export class CurriculumService {
 
   /** A course the actor may see; anything else (unknown, out of scope, unpublished for a learner) is a 404. */
   async requireVisible(actor: Actor, slug: string): Promise<CourseAccess> {
-    const course = typeof slug === 'string' && slug.length <= 80 ? await this.courses.findOneBy({ slug }) : null;
+    const course =
+      typeof slug === 'string' && slug.length <= 80 ? await this.courses.findOneBy({ slug }) : null;
     if (!course) {
       throw new CurriculumException('COURSE_NOT_FOUND');
     }
@@ -164,7 +185,10 @@ export class CurriculumService {
   }
 
   async requireVisibleById(actor: Actor, courseId: string): Promise<CourseAccess> {
-    const course = typeof courseId === 'string' && courseId.length <= 36 ? await this.courses.findOneBy({ id: courseId }) : null;
+    const course =
+      typeof courseId === 'string' && courseId.length <= 36
+        ? await this.courses.findOneBy({ id: courseId })
+        : null;
     if (!course) {
       throw new CurriculumException('COURSE_NOT_FOUND');
     }
@@ -191,7 +215,7 @@ export class CurriculumService {
     const modules: VersionOutline['modules'] = [];
     rows.forEach((row, i) => {
       const last = modules[modules.length - 1];
-      const lesson = lessons[i] as LessonSummary;
+      const lesson = lessons[i];
       if (last && last.title === row.moduleTitle) {
         last.lessons.push(lesson);
       } else {
@@ -224,12 +248,15 @@ export class CurriculumService {
   private async accessFor(actor: Actor, course: CourseEntity): Promise<CourseAccess> {
     const ownerPath = await this.ownerPath(course.orgId);
     const canEdit = canEditCourse(actor, ownerPath);
-    const seesPublished = course.currentVersionId !== null && course.status !== 'draft' && canSeeCourse(actor, ownerPath);
+    const seesPublished =
+      course.currentVersionId !== null &&
+      course.status !== 'draft' &&
+      canSeeCourse(actor, ownerPath);
     if (!canEdit && !seesPublished) {
       throw new CurriculumException('COURSE_NOT_FOUND');
     }
     const [summary] = await this.summarise([course]);
-    return { course: summary as CourseSummary, ownerPath, canEdit };
+    return { course: summary, ownerPath, canEdit };
   }
 
   private async summarise(rows: CourseEntity[]): Promise<CourseSummary[]> {
@@ -274,8 +301,12 @@ export class CurriculumService {
     if (rows.length === 0) {
       return [];
     }
-    const courses = await this.courses.findBy({ id: In([...new Set(rows.map((r) => r.courseId))]) });
-    const versions = await this.versions.findBy({ id: In([...new Set(rows.map((r) => r.versionId))]) });
+    const courses = await this.courses.findBy({
+      id: In([...new Set(rows.map((r) => r.courseId))]),
+    });
+    const versions = await this.versions.findBy({
+      id: In([...new Set(rows.map((r) => r.versionId))]),
+    });
     const courseOf = new Map(courses.map((c) => [c.id, c]));
     const versionOf = new Map(versions.map((v) => [v.id, v]));
     return rows.flatMap((row) => {

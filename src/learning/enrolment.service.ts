@@ -55,7 +55,11 @@ export class EnrolmentService {
     return (await this.enrolments.countBy({ userId, courseId })) > 0;
   }
 
-  async find(userId: string, courseId: string, manager?: EntityManager): Promise<EnrolmentEntity | null> {
+  async find(
+    userId: string,
+    courseId: string,
+    manager?: EntityManager,
+  ): Promise<EnrolmentEntity | null> {
     const repo = manager ? manager.getRepository(EnrolmentEntity) : this.enrolments;
     return repo.findOneBy({ userId, courseId });
   }
@@ -67,7 +71,8 @@ export class EnrolmentService {
       throw new LearningException('COURSE_NOT_OPEN');
     }
     const versionId = course.versionId;
-    const work = (m: EntityManager) => this.insert(m, { userId, courseId, versionId, assignedBy: null, dueDate: null });
+    const work = (m: EntityManager) =>
+      this.insert(m, { userId, courseId, versionId, assignedBy: null, dueDate: null });
     await (manager ? work(manager) : this.tx.run(work));
   }
 
@@ -104,19 +109,32 @@ export class EnrolmentService {
         // Re-assigning an existing enrolment updates the assignment, never the progress.
         row.assignedBy = actor.userId;
         row.dueDate = dto.dueDate ?? row.dueDate;
-        await m.getRepository(EnrolmentEntity).update({ id: row.id }, { assignedBy: row.assignedBy, dueDate: row.dueDate });
+        await m
+          .getRepository(EnrolmentEntity)
+          .update({ id: row.id }, { assignedBy: row.assignedBy, dueDate: row.dueDate });
       }
       return toView(row, course.slug);
     });
   }
 
-  async completedCourses(userId: string): Promise<Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }>> {
-    const rows = await this.enrolments.find({ where: { userId, completedAt: Not(IsNull()) }, order: { completedAt: 'ASC' } });
-    const out: Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }> = [];
+  async completedCourses(
+    userId: string,
+  ): Promise<Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }>> {
+    const rows = await this.enrolments.find({
+      where: { userId, completedAt: Not(IsNull()) },
+      order: { completedAt: 'ASC' },
+    });
+    const out: Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }> =
+      [];
     for (const row of rows) {
       const course = await this.curriculum.findCourseById(row.courseId);
       if (course && row.completedAt) {
-        out.push({ courseId: row.courseId, slug: course.slug, trainingKind: course.trainingKind, completedAt: row.completedAt });
+        out.push({
+          courseId: row.courseId,
+          slug: course.slug,
+          trainingKind: course.trainingKind,
+          completedAt: row.completedAt,
+        });
       }
     }
     return out;
@@ -138,7 +156,13 @@ export class EnrolmentService {
   /** Inside the caller's transaction (demo data, other modules' assignments). */
   async enrolIn(
     m: EntityManager,
-    e: { userId: string; courseId: string; versionId: string; assignedBy: string | null; dueDate: string | null },
+    e: {
+      userId: string;
+      courseId: string;
+      versionId: string;
+      assignedBy: string | null;
+      dueDate: string | null;
+    },
   ): Promise<EnrolmentEntity> {
     return this.insert(m, e);
   }
@@ -146,15 +170,31 @@ export class EnrolmentService {
   /** Inserts unless the (user, course) pair exists; the unique constraint settles races. Returns the row. */
   private async insert(
     m: EntityManager,
-    e: { userId: string; courseId: string; versionId: string; assignedBy: string | null; dueDate: string | null },
+    e: {
+      userId: string;
+      courseId: string;
+      versionId: string;
+      assignedBy: string | null;
+      dueDate: string | null;
+    },
   ): Promise<EnrolmentEntity> {
     await m
       .createQueryBuilder()
       .insert()
       .into(EnrolmentEntity)
-      .values({ id: randomUUID(), ...e, enrolledAt: new Date(), startedAt: null, completedAt: null, lastLessonId: null, lastViewedAt: null })
+      .values({
+        id: randomUUID(),
+        ...e,
+        enrolledAt: new Date(),
+        startedAt: null,
+        completedAt: null,
+        lastLessonId: null,
+        lastViewedAt: null,
+      })
       .orIgnore()
       .execute();
-    return m.getRepository(EnrolmentEntity).findOneByOrFail({ userId: e.userId, courseId: e.courseId });
+    return m
+      .getRepository(EnrolmentEntity)
+      .findOneByOrFail({ userId: e.userId, courseId: e.courseId });
   }
 }

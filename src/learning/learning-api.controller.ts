@@ -18,13 +18,17 @@ export class LearningApiController {
   ) {}
 
   @Post('courses/:slug/enrol')
-  @ApiOperation({ summary: 'Enrol yourself, or (secretary/admin) someone of your subtree with a due date' })
+  @ApiOperation({
+    summary: 'Enrol yourself, or (secretary/admin) someone of your subtree with a due date',
+  })
   enrol(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Body() dto: EnrolDto) {
     return this.enrolments.enrol(actor, slug, dto);
   }
 
   @Get('lessons/:id')
-  @ApiOperation({ summary: 'A lesson with its sanitised html (enrolled learners and the course’s trainers)' })
+  @ApiOperation({
+    summary: 'A lesson with its sanitised html (enrolled learners and the course’s trainers)',
+  })
   async lesson(@CurrentActor() actor: Actor, @Param('id') id: string) {
     const l = await this.progress.view(actor, id);
     return {
@@ -48,13 +52,17 @@ export class LearningApiController {
 
   @Post('lessons/:id/complete')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark a lesson done; hours are credited once however often this is sent' })
+  @ApiOperation({
+    summary: 'Mark a lesson done; hours are credited once however often this is sent',
+  })
   complete(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.progress.complete(actor, id);
   }
 
   @Get('me/transcript')
-  @ApiOperation({ summary: 'Requirements that apply to me, hours done and the gap, and the ledger entries' })
+  @ApiOperation({
+    summary: 'Requirements that apply to me, hours done and the gap, and the ledger entries',
+  })
   transcript(@CurrentActor() actor: Actor) {
     return this.ledger.transcript(actor.userId);
   }

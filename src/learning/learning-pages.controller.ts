@@ -22,32 +22,67 @@ export class LearningPagesController {
 
   @Get('courses')
   @Render('learning/catalogue')
-  async catalogue(@CurrentActor() actor: Actor, @Query() query: CatalogueQuery, @Req() req: AppRequest) {
-    return { title: translate(req.lang, 'learning.catalogue.title'), ...(await this.pages.catalogue(actor, query)) };
+  async catalogue(
+    @CurrentActor() actor: Actor,
+    @Query() query: CatalogueQuery,
+    @Req() req: AppRequest,
+  ) {
+    return {
+      title: translate(req.lang, 'learning.catalogue.title'),
+      ...(await this.pages.catalogue(actor, query)),
+    };
   }
 
   @Get('courses/:slug')
   @Render('learning/course')
-  async course(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Query('enrolled') enrolled: unknown, @Req() req: AppRequest) {
+  async course(
+    @CurrentActor() actor: Actor,
+    @Param('slug') slug: string,
+    @Query('enrolled') enrolled: unknown,
+    @Req() req: AppRequest,
+  ) {
     const view = await this.pages.course(actor, slug);
-    return { title: req.lang === 'en' ? view.course.titleEn : view.course.title, justEnrolled: enrolled === '1', ...view };
+    return {
+      title: req.lang === 'en' ? view.course.titleEn : view.course.title,
+      justEnrolled: enrolled === '1',
+      ...view,
+    };
   }
 
   @Post('courses/:slug/enrol')
-  async enrol(@CurrentActor() actor: Actor, @Param('slug') slug: string, @Body() _form: CsrfOnlyDto, @Res() reply: FastifyReply): Promise<void> {
+  async enrol(
+    @CurrentActor() actor: Actor,
+    @Param('slug') slug: string,
+    @Body() _form: CsrfOnlyDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.enrolments.enrol(actor, slug, {});
     return reply.redirect(`/courses/${encodeURIComponent(slug)}?enrolled=1`, 303);
   }
 
   @Get('lessons/:id')
   @Render('learning/lesson')
-  async lesson(@CurrentActor() actor: Actor, @Param('id') id: string, @Query('done') done: unknown, @Req() req: AppRequest) {
+  async lesson(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query('done') done: unknown,
+    @Req() req: AppRequest,
+  ) {
     const view = await this.pages.lesson(actor, id);
-    return { title: req.lang === 'en' ? view.lesson.titleEn || view.lesson.title : view.lesson.title, justCompleted: done === '1', ...view };
+    return {
+      title: req.lang === 'en' ? view.lesson.titleEn || view.lesson.title : view.lesson.title,
+      justCompleted: done === '1',
+      ...view,
+    };
   }
 
   @Post('lessons/:id/complete')
-  async complete(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() _form: CsrfOnlyDto, @Res() reply: FastifyReply): Promise<void> {
+  async complete(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() _form: CsrfOnlyDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     await this.progress.complete(actor, id);
     return reply.redirect(`/lessons/${encodeURIComponent(id)}?done=1`, 303);
   }
@@ -55,6 +90,9 @@ export class LearningPagesController {
   @Get('me/transcript')
   @Render('learning/transcript')
   async transcript(@CurrentActor() actor: Actor, @Req() req: AppRequest) {
-    return { title: translate(req.lang, 'learning.transcript.title'), ...(await this.pages.transcript(actor)) };
+    return {
+      title: translate(req.lang, 'learning.transcript.title'),
+      ...(await this.pages.transcript(actor)),
+    };
   }
 }

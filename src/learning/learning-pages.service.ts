@@ -8,7 +8,8 @@ import { EnrolmentService } from './enrolment.service';
 import { LedgerService } from './ledger.service';
 import { LessonProgressService } from './lesson-progress.service';
 
-const percentOf = (done: number, total: number): number => (total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0);
+const percentOf = (done: number, total: number): number =>
+  total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
 
 /** View models of the learner's pages; every access rule lives in the services they call. */
 @Injectable()
@@ -23,9 +24,14 @@ export class LearningPagesService {
   async catalogue(actor: Actor, query: CatalogueQuery) {
     const all = await this.curriculum.listVisible(actor);
     const courses = all.filter(
-      (c) => (!query.kind || c.trainingKind === query.kind) && (!query.competency || c.competencies.includes(query.competency)),
+      (c) =>
+        (!query.kind || c.trainingKind === query.kind) &&
+        (!query.competency || c.competencies.includes(query.competency)),
     );
-    const mine = await this.enrolments.byCourses(actor.userId, courses.map((c) => c.id));
+    const mine = await this.enrolments.byCourses(
+      actor.userId,
+      courses.map((c) => c.id),
+    );
     return {
       kind: query.kind ?? '',
       competency: query.competency ?? '',
@@ -57,12 +63,19 @@ export class LearningPagesService {
     const enrolment = await this.enrolments.find(actor.userId, course.id);
     const versionId = enrolment?.versionId ?? course.versionId;
     const outline = versionId ? await this.curriculum.outline(versionId) : null;
-    const doneKeys = enrolment ? await this.progress.completedKeys(actor.userId, course.id) : new Set<string>();
+    const doneKeys = enrolment
+      ? await this.progress.completedKeys(actor.userId, course.id)
+      : new Set<string>();
     const lessons = outline?.lessons ?? [];
     const doneCount = lessons.filter((l) => doneKeys.has(l.key)).length;
-    const resumeFrom = enrolment?.lastLessonId ? lessons.find((l) => l.id === enrolment.lastLessonId) : undefined;
+    const resumeFrom = enrolment?.lastLessonId
+      ? lessons.find((l) => l.id === enrolment.lastLessonId)
+      : undefined;
     const firstOpen = lessons.find((l) => !doneKeys.has(l.key));
-    const resume = resumeFrom && !doneKeys.has(resumeFrom.key) ? resumeFrom : (firstOpen ?? resumeFrom ?? lessons[0]);
+    const resume =
+      resumeFrom && !doneKeys.has(resumeFrom.key)
+        ? resumeFrom
+        : (firstOpen ?? resumeFrom ?? lessons[0]);
     return {
       course: {
         slug: course.slug,
@@ -82,15 +95,32 @@ export class LearningPagesService {
       completedAt: enrolment?.completedAt ?? null,
       dueDate: enrolment?.dueDate ?? null,
       assigned: Boolean(enrolment?.assignedBy),
-      newerVersion: enrolment !== null && course.versionId !== null && enrolment.versionId !== course.versionId,
+      newerVersion:
+        enrolment !== null && course.versionId !== null && enrolment.versionId !== course.versionId,
       doneCount,
       total: lessons.length,
       percent: percentOf(doneCount, lessons.length),
-      resume: enrolment && resume ? { id: resume.id, title: resume.title, titleEn: resume.titleEn, started: doneCount > 0 || Boolean(enrolment.lastLessonId) } : null,
+      resume:
+        enrolment && resume
+          ? {
+              id: resume.id,
+              title: resume.title,
+              titleEn: resume.titleEn,
+              started: doneCount > 0 || Boolean(enrolment.lastLessonId),
+            }
+          : null,
       modules: (outline?.modules ?? []).map((m) => ({
         title: m.title,
         titleEn: m.titleEn,
-        lessons: m.lessons.map((l) => ({ id: l.id, title: l.title, titleEn: l.titleEn, minutes: l.minutes, kind: l.kind, done: doneKeys.has(l.key), position: l.position })),
+        lessons: m.lessons.map((l) => ({
+          id: l.id,
+          title: l.title,
+          titleEn: l.titleEn,
+          minutes: l.minutes,
+          kind: l.kind,
+          done: doneKeys.has(l.key),
+          position: l.position,
+        })),
       })),
     };
   }
@@ -100,7 +130,8 @@ export class LearningPagesService {
     const outline = await this.curriculum.outline(lesson.versionId);
     const lessons: LessonSummary[] = outline?.lessons ?? [];
     const index = lessons.findIndex((l) => l.id === lesson.id);
-    const neighbour = (l: LessonSummary | undefined) => (l ? { id: l.id, title: l.title, titleEn: l.titleEn } : null);
+    const neighbour = (l: LessonSummary | undefined) =>
+      l ? { id: l.id, title: l.title, titleEn: l.titleEn } : null;
     return {
       lesson: {
         id: lesson.id,
@@ -127,9 +158,23 @@ export class LearningPagesService {
     const t = await this.ledger.transcript(actor.userId);
     return {
       year: t.year,
-      totals: { hours: t.totals.hours, byKind: Object.entries(t.totals.byKind).map(([kind, hours]) => ({ kind, hours })) },
-      requirements: t.requirements.map((r) => ({ ...r, percent: percentOf(r.done, r.required), met: r.gap === 0 })),
-      entries: t.entries.map((e) => ({ date: e.date, hours: e.hours, trainingKind: e.trainingKind, type: e.source.type, title: e.source.title, courseSlug: e.source.courseSlug })),
+      totals: {
+        hours: t.totals.hours,
+        byKind: Object.entries(t.totals.byKind).map(([kind, hours]) => ({ kind, hours })),
+      },
+      requirements: t.requirements.map((r) => ({
+        ...r,
+        percent: percentOf(r.done, r.required),
+        met: r.gap === 0,
+      })),
+      entries: t.entries.map((e) => ({
+        date: e.date,
+        hours: e.hours,
+        trainingKind: e.trainingKind,
+        type: e.source.type,
+        title: e.source.title,
+        courseSlug: e.source.courseSlug,
+      })),
     };
   }
 
@@ -164,7 +209,11 @@ export class LearningPagesService {
     const t = await this.ledger.transcript(actor.userId);
     return {
       partial: 'home_learning',
-      data: { courses, requirements: t.requirements.map((r) => ({ ...r, percent: percentOf(r.done, r.required) })), year: t.year },
+      data: {
+        courses,
+        requirements: t.requirements.map((r) => ({ ...r, percent: percentOf(r.done, r.required) })),
+        year: t.year,
+      },
     };
   }
 }

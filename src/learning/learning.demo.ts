@@ -9,14 +9,25 @@ import { LessonProgressService } from './lesson-progress.service';
  * Demo progress so that home pages, transcripts and reports have something to show: the demo cadre finished one
  * course and is half-way through another, and about half of the other people have studied a little.
  */
-export function learningDemoStep(curriculum: CurriculumService, enrolments: EnrolmentService, progress: LessonProgressService): DemoStep {
+export function learningDemoStep(
+  curriculum: CurriculumService,
+  enrolments: EnrolmentService,
+  progress: LessonProgressService,
+): DemoStep {
   return {
     name: 'enrolments and study progress',
     order: 10,
     run: async (ctx: DemoContext) => {
       const m = ctx.manager;
       const now = DateTime.now();
-      const study = async (userId: string, slug: string, lessonsDone: number, daysAgo: number, assignedBy: string | null, dueInDays: number | null): Promise<void> => {
+      const study = async (
+        userId: string,
+        slug: string,
+        lessonsDone: number,
+        daysAgo: number,
+        assignedBy: string | null,
+        dueInDays: number | null,
+      ): Promise<void> => {
         const course = await curriculum.findCourse(slug);
         if (!course?.versionId) {
           return;
@@ -33,13 +44,22 @@ export function learningDemoStep(curriculum: CurriculumService, enrolments: Enro
         for (const [i, summary] of lessons.entries()) {
           const lesson = await curriculum.lessonDetail(summary.id);
           // Spread over the days since enrolment, never in the future, and in this year where possible.
-          const at = DateTime.max(now.minus({ days: Math.max(daysAgo - i * 2, 0), hours: 2 }), now.startOf('year').plus({ hours: 10 + i })).toJSDate();
+          const at = DateTime.max(
+            now.minus({ days: Math.max(daysAgo - i * 2, 0), hours: 2 }),
+            now.startOf('year').plus({ hours: 10 + i }),
+          ).toJSDate();
           if (lesson) {
             await progress.completeIn(m, userId, lesson, at > now.toJSDate() ? now.toJSDate() : at);
           }
         }
         if (lessons.length > 0) {
-          await m.getRepository(EnrolmentEntity).update({ id: enrolment.id }, { startedAt: enrolment.enrolledAt, lastLessonId: lessons[lessons.length - 1]?.id ?? null });
+          await m.getRepository(EnrolmentEntity).update(
+            { id: enrolment.id },
+            {
+              startedAt: enrolment.enrolledAt,
+              lastLessonId: lessons[lessons.length - 1]?.id ?? null,
+            },
+          );
         }
       };
       const { cadre, secretary } = ctx.accounts;
@@ -48,14 +68,27 @@ export function learningDemoStep(curriculum: CurriculumService, enrolments: Enro
       await study(cadre.id, 'digital-grid-management', 0, 0, secretary.id, 30);
       await study(secretary.id, 'party-study-day', 99, 20, null, null);
       await study(secretary.id, 'residents-committee-law', 3, 8, null, null);
-      const slugs = ['door-to-door-mass-work', 'neighbour-mediation', 'community-emergency-drill', 'social-work-basics', 'residents-committee-law'];
+      const slugs = [
+        'door-to-door-mass-work',
+        'neighbour-mediation',
+        'community-emergency-drill',
+        'social-work-basics',
+        'residents-committee-law',
+      ];
       const accounts = new Set(Object.values(ctx.accounts).map((a) => a.id));
       const others = ctx.people.filter((p) => !accounts.has(p.id));
       for (const [i, person] of others.entries()) {
         if (i % 2 === 1) {
           continue;
         }
-        await study(person.id, slugs[i % slugs.length] as string, (i % 5) + 1, 10 + (i % 20), i % 4 === 0 ? secretary.id : null, i % 4 === 0 ? 14 + i : null);
+        await study(
+          person.id,
+          slugs[i % slugs.length],
+          (i % 5) + 1,
+          10 + (i % 20),
+          i % 4 === 0 ? secretary.id : null,
+          i % 4 === 0 ? 14 + i : null,
+        );
       }
     },
   };

@@ -18,8 +18,22 @@ defineMessages(
 
 defineMessages(
   'activityTypes',
-  { lesson: '课节', quiz: '测验', study_day: '主题党日', session: '集中培训', task: '实践任务', manual: '手工登记' },
-  { lesson: 'Lesson', quiz: 'Quiz', study_day: 'Study day', session: 'Session', task: 'Practical task', manual: 'Manual entry' },
+  {
+    lesson: '课节',
+    quiz: '测验',
+    study_day: '主题党日',
+    session: '集中培训',
+    task: '实践任务',
+    manual: '手工登记',
+  },
+  {
+    lesson: 'Lesson',
+    quiz: 'Quiz',
+    study_day: 'Study day',
+    session: 'Session',
+    task: 'Practical task',
+    manual: 'Manual entry',
+  },
 );
 
 defineMessages(
@@ -66,7 +80,8 @@ defineMessages(
     'lesson.backToCourse': '返回课程',
     'lesson.notEnrolledNote': '您以课程编写者身份查看，学习进度不会记录。',
     'transcript.title': '学习档案',
-    'transcript.intro': '以下是适用于您的学时要求、当前周期已完成的学时和还差的学时。一次学习可同时计入多项要求。',
+    'transcript.intro':
+      '以下是适用于您的学时要求、当前周期已完成的学时和还差的学时。一次学习可同时计入多项要求。',
     'transcript.requirement': '要求',
     'transcript.period': '{{start}} 至 {{end}}',
     'transcript.doneOf': '已完成 {{done}} / 要求 {{required}} 学时',
@@ -89,7 +104,8 @@ defineMessages(
   },
   {
     'catalogue.title': 'Courses',
-    'catalogue.intro': 'Choose courses by training kind and competency. Each course is a set of short lessons that read well on a phone.',
+    'catalogue.intro':
+      'Choose courses by training kind and competency. Each course is a set of short lessons that read well on a phone.',
     'catalogue.kind': 'Training kind',
     'catalogue.competency': 'Competency',
     'catalogue.all': 'All',
@@ -106,7 +122,8 @@ defineMessages(
     overdue: 'Overdue',
     assigned: 'Assigned',
     'course.enrol': 'Enrol',
-    'course.enrolHint': 'Once enrolled you can study every lesson; your hours go into your transcript.',
+    'course.enrolHint':
+      'Once enrolled you can study every lesson; your hours go into your transcript.',
     'course.justEnrolled': 'You are enrolled. Start whenever you like.',
     'course.progress': '{{done}} of {{total}} lessons done',
     'course.start': 'Start',
@@ -117,7 +134,8 @@ defineMessages(
     'course.done': 'Done',
     'course.todo': 'To do',
     'course.version': 'Version {{n}}',
-    'course.newerVersion': 'A newer version of this course exists; your progress and hours stay with the version you studied.',
+    'course.newerVersion':
+      'A newer version of this course exists; your progress and hours stay with the version you studied.',
     'course.edit': 'Edit course',
     'course.archived': 'This course is archived; existing records remain valid.',
     'lesson.of': 'Lesson {{n}} of {{total}}',
@@ -129,7 +147,8 @@ defineMessages(
     'lesson.backToCourse': 'Back to the course',
     'lesson.notEnrolledNote': 'You are viewing as the course’s author; no progress is recorded.',
     'transcript.title': 'Transcript',
-    'transcript.intro': 'The study-hour requirements that apply to you, hours done in the current period and the gap. One activity can count toward several requirements.',
+    'transcript.intro':
+      'The study-hour requirements that apply to you, hours done in the current period and the gap. One activity can count toward several requirements.',
     'transcript.requirement': 'Requirement',
     'transcript.period': '{{start}} to {{end}}',
     'transcript.doneOf': '{{done}} of {{required}} hours done',

@@ -22,7 +22,11 @@ import { checkStudyHoursPolicy } from './study-hours';
 registerPolicySchema('study-hours', checkStudyHoursPolicy);
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EnrolmentEntity, LessonProgressEntity, LedgerEntryEntity]), CurriculumModule, OrganizationsModule],
+  imports: [
+    TypeOrmModule.forFeature([EnrolmentEntity, LessonProgressEntity, LedgerEntryEntity]),
+    CurriculumModule,
+    OrganizationsModule,
+  ],
   controllers: [LearningApiController, LearningPagesController],
   providers: [EnrolmentService, LessonProgressService, LedgerService, LearningPagesService],
   exports: [EnrolmentService, LessonProgressService, LedgerService],

@@ -6,7 +6,15 @@ import { TransactionService } from '../database/transaction.service';
 import { UsersService } from '../organizations/users.service';
 import { PolicyService } from '../policy/policy.service';
 import { ActivityType, BasisKind, LedgerEntryEntity } from './ledger-entry.entity';
-import { CreditBasis, RequirementStatus, StudyHoursPolicy, creditHours, evaluateRequirements, localYear, ruleOf } from './study-hours';
+import {
+  CreditBasis,
+  RequirementStatus,
+  StudyHoursPolicy,
+  creditHours,
+  evaluateRequirements,
+  localYear,
+  ruleOf,
+} from './study-hours';
 
 export interface CreditEntry {
   userId: string;
@@ -63,11 +71,18 @@ export class LedgerService {
    * Credits an activity once. The unique constraint (user, activity type, activity id) is the guarantee: the
    * insert ignores a duplicate on both databases, and the row that exists afterwards tells who won.
    */
-  async credit(manager: EntityManager, entry: CreditEntry): Promise<{ credited: boolean; hours: number }> {
+  async credit(
+    manager: EntityManager,
+    entry: CreditEntry,
+  ): Promise<{ credited: boolean; hours: number }> {
     const policy = await this.rules();
     const hours = creditHours(ruleOf(policy, policy.defaultRule), entry.basis);
     const repo = manager.getRepository(LedgerEntryEntity);
-    const key = { userId: entry.userId, activityType: entry.activityType, activityId: entry.activityId };
+    const key = {
+      userId: entry.userId,
+      activityType: entry.activityType,
+      activityId: entry.activityId,
+    };
     if (!this.tx.isPostgres) {
       // SQLite transactions are serialised, so a look first is enough and keeps the insert simple.
       const existing = await repo.findOneBy(key);
@@ -98,11 +113,19 @@ export class LedgerService {
     return row?.id === id ? { credited: true, hours } : { credited: false, hours: row?.hours ?? 0 };
   }
 
-  async hoursBetween(userId: string, from: Date, to: Date): Promise<{ total: number; byKind: Record<string, number> }> {
+  async hoursBetween(
+    userId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ total: number; byKind: Record<string, number> }> {
     // Instants are ISO text, which sorts as time does; half-open interval [from, to).
     const rows = await this.entries
       .createQueryBuilder('e')
-      .where('e.user_id = :userId AND e.occurred_at >= :from AND e.occurred_at < :to', { userId, from: from.toISOString(), to: to.toISOString() })
+      .where('e.user_id = :userId AND e.occurred_at >= :from AND e.occurred_at < :to', {
+        userId,
+        from: from.toISOString(),
+        to: to.toISOString(),
+      })
       .getMany();
     const byKind: Record<string, number> = {};
     for (const row of rows) {
@@ -146,7 +169,12 @@ export class LedgerService {
         date: r.occurredAt,
         hours: r.hours,
         trainingKind: r.trainingKind,
-        source: { type: r.activityType, id: r.activityId, title: r.title, courseSlug: r.courseSlug },
+        source: {
+          type: r.activityType,
+          id: r.activityId,
+          title: r.title,
+          courseSlug: r.courseSlug,
+        },
       })),
     };
   }

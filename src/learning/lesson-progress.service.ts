@@ -47,7 +47,8 @@ export interface LessonView extends LessonDetail {
 @Injectable()
 export class LessonProgressService {
   constructor(
-    @InjectRepository(LessonProgressEntity) private readonly progress: Repository<LessonProgressEntity>,
+    @InjectRepository(LessonProgressEntity)
+    private readonly progress: Repository<LessonProgressEntity>,
     private readonly tx: TransactionService,
     private readonly curriculum: CurriculumService,
     private readonly enrolments: EnrolmentService,
@@ -60,7 +61,11 @@ export class LessonProgressService {
     if (ids.length === 0) {
       return new Set();
     }
-    const rows = await this.progress.findBy({ userId, lessonId: In(ids), completedAt: Not(IsNull()) });
+    const rows = await this.progress.findBy({
+      userId,
+      lessonId: In(ids),
+      completedAt: Not(IsNull()),
+    });
     return new Set(rows.map((r) => r.lessonId));
   }
 
@@ -84,7 +89,10 @@ export class LessonProgressService {
         await m.getRepository(LessonProgressEntity).update({ id: row.id }, { lastViewedAt: now });
         await m
           .getRepository(EnrolmentEntity)
-          .update({ id: enrolment.id }, { lastLessonId: lesson.id, lastViewedAt: now, startedAt: enrolment.startedAt ?? now });
+          .update(
+            { id: enrolment.id },
+            { lastLessonId: lesson.id, lastViewedAt: now, startedAt: enrolment.startedAt ?? now },
+          );
         return row.completedAt;
       });
     }
@@ -96,9 +104,16 @@ export class LessonProgressService {
     if (!enrolment) {
       throw new LearningException('LESSON_NOT_ENROLLED');
     }
-    const { result, courseEvent } = await this.tx.run((m) => this.completeIn(m, actor.userId, lesson, new Date()));
+    const { result, courseEvent } = await this.tx.run((m) =>
+      this.completeIn(m, actor.userId, lesson, new Date()),
+    );
     if (result.newlyCompleted) {
-      await this.events.emitAsync('lesson.completed', { userId: actor.userId, lessonId: lesson.id, courseId: lesson.courseId, at: result.completedAt } satisfies LessonCompletedEvent);
+      await this.events.emitAsync('lesson.completed', {
+        userId: actor.userId,
+        lessonId: lesson.id,
+        courseId: lesson.courseId,
+        at: result.completedAt,
+      } satisfies LessonCompletedEvent);
     }
     if (courseEvent) {
       await this.events.emitAsync('course.completed', courseEvent);
@@ -110,7 +125,12 @@ export class LessonProgressService {
    * Inside the caller's transaction (also used by the demo seed). The progress row and the ledger row are each
    * guarded by a unique constraint, so concurrent completions credit once.
    */
-  async completeIn(m: EntityManager, userId: string, lesson: LessonDetail, at: Date): Promise<{ result: CompletionResult; courseEvent: CourseCompletedEvent | null }> {
+  async completeIn(
+    m: EntityManager,
+    userId: string,
+    lesson: LessonDetail,
+    at: Date,
+  ): Promise<{ result: CompletionResult; courseEvent: CourseCompletedEvent | null }> {
     const repo = m.getRepository(LessonProgressEntity);
     const { row, inserted } = await this.upsertProgress(m, userId, lesson, at, at);
     let newlyCompleted = inserted;
@@ -123,12 +143,22 @@ export class LessonProgressService {
         .execute();
       newlyCompleted = (update.affected ?? 0) > 0;
     }
-    const completedAt = newlyCompleted ? at : ((await repo.findOneBy({ id: row.id }))?.completedAt ?? at);
+    const completedAt = newlyCompleted
+      ? at
+      : ((await repo.findOneBy({ id: row.id }))?.completedAt ?? at);
     let credited = false;
     let hours = 0;
     if (newlyCompleted) {
       // The same lesson completed in an earlier version of the course has already earned its hours.
-      const twin = await repo.findOne({ where: { userId, courseId: lesson.courseId, lessonKey: lesson.key, completedAt: Not(IsNull()), lessonId: Not(lesson.id) } });
+      const twin = await repo.findOne({
+        where: {
+          userId,
+          courseId: lesson.courseId,
+          lessonKey: lesson.key,
+          completedAt: Not(IsNull()),
+          lessonId: Not(lesson.id),
+        },
+      });
       if (!twin) {
         ({ credited, hours } = await this.ledger.credit(m, {
           userId,
@@ -142,21 +172,41 @@ export class LessonProgressService {
         }));
       }
     }
-    const courseEvent = newlyCompleted ? await this.completeCourseIfDone(m, userId, lesson, at) : null;
+    const courseEvent = newlyCompleted
+      ? await this.completeCourseIfDone(m, userId, lesson, at)
+      : null;
     return {
-      result: { lessonId: lesson.id, completedAt, newlyCompleted, credited, hours, courseCompleted: courseEvent !== null },
+      result: {
+        lessonId: lesson.id,
+        completedAt,
+        newlyCompleted,
+        credited,
+        hours,
+        courseCompleted: courseEvent !== null,
+      },
       courseEvent,
     };
   }
 
-  private async completeCourseIfDone(m: EntityManager, userId: string, lesson: LessonDetail, at: Date): Promise<CourseCompletedEvent | null> {
-    const enrolment = await m.getRepository(EnrolmentEntity).findOneBy({ userId, courseId: lesson.courseId });
+  private async completeCourseIfDone(
+    m: EntityManager,
+    userId: string,
+    lesson: LessonDetail,
+    at: Date,
+  ): Promise<CourseCompletedEvent | null> {
+    const enrolment = await m
+      .getRepository(EnrolmentEntity)
+      .findOneBy({ userId, courseId: lesson.courseId });
     if (!enrolment || enrolment.completedAt) {
       return null;
     }
     const outline = await this.curriculum.outline(enrolment.versionId);
     const done = new Set(
-      (await m.getRepository(LessonProgressEntity).findBy({ userId, courseId: lesson.courseId, completedAt: Not(IsNull()) })).map((r) => r.lessonKey),
+      (
+        await m
+          .getRepository(LessonProgressEntity)
+          .findBy({ userId, courseId: lesson.courseId, completedAt: Not(IsNull()) })
+      ).map((r) => r.lessonKey),
     );
     if (!outline || !outline.lessons.every((l) => done.has(l.key))) {
       return null;
@@ -170,11 +220,20 @@ export class LessonProgressService {
     if ((update.affected ?? 0) === 0) {
       return null;
     }
-    return { userId, courseId: lesson.courseId, slug: lesson.courseSlug, trainingKind: lesson.trainingKind, at };
+    return {
+      userId,
+      courseId: lesson.courseId,
+      slug: lesson.courseSlug,
+      trainingKind: lesson.trainingKind,
+      at,
+    };
   }
 
   /** The lesson, the actor's enrolment in its course (any version) and whether they edit the course. */
-  private async access(actor: Actor, lessonId: string): Promise<{ lesson: LessonDetail; enrolment: EnrolmentEntity | null; canEdit: boolean }> {
+  private async access(
+    actor: Actor,
+    lessonId: string,
+  ): Promise<{ lesson: LessonDetail; enrolment: EnrolmentEntity | null; canEdit: boolean }> {
     const lesson = await this.curriculum.lessonDetail(lessonId);
     if (!lesson) {
       throw new LearningException('LESSON_NOT_FOUND');
@@ -184,7 +243,9 @@ export class LessonProgressService {
       return { lesson, enrolment, canEdit: false };
     }
     // Not enrolled: out of scope looks exactly like a missing lesson.
-    const access = await this.curriculum.requireVisibleById(actor, lesson.courseId).catch(() => null);
+    const access = await this.curriculum
+      .requireVisibleById(actor, lesson.courseId)
+      .catch(() => null);
     if (!access) {
       throw new LearningException('LESSON_NOT_FOUND');
     }
@@ -217,7 +278,9 @@ export class LessonProgressService {
       })
       .orIgnore()
       .execute();
-    const row = await m.getRepository(LessonProgressEntity).findOneByOrFail({ userId, lessonId: lesson.id });
+    const row = await m
+      .getRepository(LessonProgressEntity)
+      .findOneByOrFail({ userId, lessonId: lesson.id });
     return { row, inserted: row.id === id };
   }
 }

@@ -110,7 +110,9 @@ function requiredHours(req: Requirement, person: PersonFacts): number | null {
   }
   const raised =
     req.raisedHours !== undefined &&
-    (req.raisedFor ?? []).some((r) => (r === 'secretary' ? person.isSecretary : person.branchCommittee));
+    (req.raisedFor ?? []).some((r) =>
+      r === 'secretary' ? person.isSecretary : person.branchCommittee,
+    );
   return raised ? (req.raisedHours ?? null) : (req.hours ?? null);
 }
 
@@ -142,7 +144,9 @@ export function periodOf(
     return { start, end: start.plus({ years: 1 }) };
   }
   const years = req.periodYears ?? 3;
-  let start = DateTime.fromISO(person.registrationStart ?? today.toISODate() ?? '', { zone }).startOf('day');
+  let start = DateTime.fromISO(person.registrationStart ?? today.toISODate() ?? '', {
+    zone,
+  }).startOf('day');
   while (start.plus({ years }) <= today) {
     start = start.plus({ years });
   }
@@ -204,7 +208,9 @@ export function localYear(at: Date, zone = 'Asia/Shanghai'): number {
 }
 
 /** Schema check of the policy document, run by content:import before anything is stored. */
-export function checkStudyHoursPolicy(body: Record<string, unknown>): Array<[Array<string | number>, string]> {
+export function checkStudyHoursPolicy(
+  body: Record<string, unknown>,
+): Array<[Array<string | number>, string]> {
   const problems: Array<[Array<string | number>, string]> = [];
   const rules = body.creditingRules;
   const reqs = body.requirements;
@@ -228,16 +234,27 @@ export function checkStudyHoursPolicy(body: Record<string, unknown>): Array<[Arr
       problems.push([['creditingRules', i, 'lessonBands'], 'lessonBands must be a non-empty list']);
     } else {
       r.lessonBands.forEach((b, j) => {
-        if (typeof b?.minMinutes !== 'number' || typeof b?.hours !== 'number' || b.minMinutes < 0 || b.hours < 0) {
-          problems.push([['creditingRules', i, 'lessonBands', j], 'each band needs minMinutes and hours (numbers >= 0)']);
+        if (
+          typeof b?.minMinutes !== 'number' ||
+          typeof b?.hours !== 'number' ||
+          b.minMinutes < 0 ||
+          b.hours < 0
+        ) {
+          problems.push([
+            ['creditingRules', i, 'lessonBands', j],
+            'each band needs minMinutes and hours (numbers >= 0)',
+          ]);
         }
       });
       if (!r.lessonBands.some((b) => b?.minMinutes === 0)) {
-        problems.push([['creditingRules', i, 'lessonBands'], 'one band must start at minMinutes: 0']);
+        problems.push([
+          ['creditingRules', i, 'lessonBands'],
+          'one band must start at minMinutes: 0',
+        ]);
       }
     }
     for (const field of ['quizPassed', 'recordedHoursFactor'] as const) {
-      if (typeof r[field] !== 'number' || (r[field] as number) < 0) {
+      if (typeof r[field] !== 'number' || r[field] < 0) {
         problems.push([['creditingRules', i, field], `${field} must be a number >= 0`]);
       }
     }
@@ -252,7 +269,10 @@ export function checkStudyHoursPolicy(body: Record<string, unknown>): Array<[Arr
       problems.push([at('key'), 'key, title and titleEn are required']);
     }
     if (!['everyone', 'party_member', 'registered_social_worker'].includes(String(r.appliesTo))) {
-      problems.push([at('appliesTo'), 'appliesTo must be everyone, party_member or registered_social_worker']);
+      problems.push([
+        at('appliesTo'),
+        'appliesTo must be everyone, party_member or registered_social_worker',
+      ]);
     }
     if (r.period !== 'calendar_year' && r.period !== 'registration_period') {
       problems.push([at('period'), 'period must be calendar_year or registration_period']);
@@ -260,8 +280,14 @@ export function checkStudyHoursPolicy(body: Record<string, unknown>): Array<[Arr
     if (r.hoursByLevel === undefined && typeof r.hours !== 'number') {
       problems.push([at('hours'), 'hours (or hoursByLevel) is required']);
     }
-    if (!Array.isArray(r.activityTypes) || r.activityTypes.some((a) => !(ACTIVITY_TYPES as readonly string[]).includes(a))) {
-      problems.push([at('activityTypes'), `activityTypes must be a list of ${ACTIVITY_TYPES.join(', ')}`]);
+    if (
+      !Array.isArray(r.activityTypes) ||
+      r.activityTypes.some((a) => !(ACTIVITY_TYPES as readonly string[]).includes(a))
+    ) {
+      problems.push([
+        at('activityTypes'),
+        `activityTypes must be a list of ${ACTIVITY_TYPES.join(', ')}`,
+      ]);
     }
     if (!Array.isArray(r.trainingKinds) || r.trainingKinds.some((k) => !kinds.includes(k))) {
       problems.push([at('trainingKinds'), `trainingKinds must be a list of ${kinds.join(', ')}`]);

@@ -94,7 +94,7 @@ export function parsePolicyFile(
     return {
       problems: doc.errors.map((e) => ({
         file,
-        line: e.linePos?.[0]?.line ?? 1,
+        line: counter.linePos(e.pos[0]).line,
         message: e.message.split('\n')[0] ?? 'YAML error',
       })),
     };

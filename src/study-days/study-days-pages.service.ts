@@ -62,7 +62,7 @@ export class StudyDaysPagesService {
         ...v,
         day: startsAt.toFormat('d'),
         weekday: translate(lang, `studyDays.weekday.${startsAt.weekday}`),
-        time: `${startsAt.toFormat('HH:mm')}–${DateTime.fromISO(v.endsAt, { setZone: true }).toFormat('HH:mm')}`,
+        timeRange: `${startsAt.toFormat('HH:mm')}–${DateTime.fromISO(v.endsAt, { setZone: true }).toFormat('HH:mm')}`,
         cancelled: v.status === 'cancelled',
         past: new Date(v.endsAt).getTime() < now.getTime(),
         held: evidence.get(v.id)?.held ?? false,
@@ -143,6 +143,7 @@ export class StudyDaysPagesService {
       title: day.topic,
       day: { ...view, agendaHtml: day.agenda ? renderMarkdown(day.agenda) : '', minutesHtml: day.minutes ? renderMarkdown(day.minutes) : '', minutes: day.minutes ?? '' },
       branch: { id: branch.id, name: branch.name },
+      backHref: `/study-days?branch=${branch.id}&month=${day.localDate.slice(0, 7)}`,
       startsAtLocal: isoIn(day.startsAt, day.zone),
       endsAtLocal: isoIn(day.endsAt, day.zone),
       zone: day.zone,
@@ -164,8 +165,8 @@ export class StudyDaysPagesService {
         ? {
             ...roster,
             items: roster.items.map((r) => ({ ...r, pendingLeave: r.leave?.state === 'pending' ? r.leave : null })),
-            attendancePercent: roster.rates.attendanceRate === null ? null : Math.round(roster.rates.attendanceRate * 100),
-            commitmentPercent: roster.rates.commitmentRate === null ? null : Math.round(roster.rates.commitmentRate * 100),
+            attendanceText: roster.rates.attendanceRate === null ? '–' : `${Math.round(roster.rates.attendanceRate * 100)}%`,
+            commitmentText: roster.rates.commitmentRate === null ? '–' : `${Math.round(roster.rates.commitmentRate * 100)}%`,
           }
         : null,
       statuses: ['present', 'late', 'proxy', 'home_visit', 'leave', 'absent'],

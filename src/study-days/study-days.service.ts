@@ -148,11 +148,8 @@ export class StudyDaysService {
   }
 
   private cleanRule(rule: MonthlyRule | { day?: number; weekday?: string; nth?: number }): MonthlyRule {
-    const r = rule as { day?: number; weekday?: string; nth?: number };
-    // Validation leaves absent keys undefined; the recurrence unit wants exactly one shape.
-    return r.day !== undefined && r.weekday === undefined && r.nth === undefined
-      ? { day: r.day }
-      : ({ weekday: r.weekday, nth: r.nth } as MonthlyRule);
+    // Validation leaves absent keys undefined; the recurrence unit wants exactly the keys given, and refuses a mix.
+    return Object.fromEntries(Object.entries(rule).filter(([, v]) => v !== undefined)) as MonthlyRule;
   }
 
   async insertOccurrences(
@@ -189,7 +186,9 @@ export class StudyDaysService {
       }),
     );
     for (let i = 0; i < rows.length; i += 30) {
-      await m.getRepository(StudyDayEntity).insert(rows.slice(i, i + 30));
+      // No read-back into the objects: on SQLite TypeORM re-reads defaulted columns in key order and would mix
+      // up which object is which.
+      await m.createQueryBuilder().insert().into(StudyDayEntity).values(rows.slice(i, i + 30)).updateEntity(false).execute();
     }
     const sessions = await Promise.all(
       rows.map((d) =>

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
@@ -53,4 +53,37 @@ export async function signIn(
   await page.getByLabel(/密码|Password/).fill(password);
   await page.getByRole('button', { name: /登录|Sign in/ }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core inside the page (page.evaluate is not subject to the page's CSP, so no inline script is needed)
+ * and returns the serious and critical violations.
+ */
+export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+}
+
+/** Bytes over the wire (compressed, with headers) of the page's HTML, CSS and script on a first, uncached load. */
+export async function pageWeight(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+    const resources = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => ['css', 'script', 'link'].includes(r.initiatorType) || /\.(css|js)(\?|$)/.test(r.name));
+    return [...nav, ...resources].reduce((sum, r) => sum + r.transferSize, 0);
+  });
 }

@@ -1,6 +1,6 @@
 import { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { keepScreenshot, launchBrowser, newPage, PHONE, signIn } from './browser';
+import { keepScreenshot, launchBrowser, newPage, pageWeight, PHONE, seriousAccessibilityViolations, signIn } from './browser';
 
 describe('Signing in on a phone', () => {
   let t: TestApp;
@@ -18,6 +18,8 @@ describe('Signing in on a phone', () => {
   it('signs the cadre in on a 360x740 screen and shows their dashboard without horizontal scrolling', async () => {
     const { context, page } = await newPage(browser, PHONE);
     await page.goto(`${t.url}/login`);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    expect(await pageWeight(page)).toBeLessThan(60 * 1024);
     await keepScreenshot(page, 'sign-in-phone');
     await signIn(page, t.url, 'cadre');
     await page.waitForSelector('h1');
@@ -27,6 +29,7 @@ describe('Signing in on a phone', () => {
       () => document.documentElement.scrollWidth - window.innerWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await keepScreenshot(page, 'dashboard-phone');
     await context.close();
   });

@@ -32,21 +32,27 @@ export class ImportBankQuery {
   @MaxLength(36)
   bankId?: string;
 
-  @ApiPropertyOptional({ description: 'Create a new bank with this name (or use the markdown file’s name)', maxLength: 200 })
+  @ApiPropertyOptional({
+    description: 'Create a new bank with this name (or use the markdown file’s name)',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   bankName?: string;
 
-  @ApiPropertyOptional({ description: 'Owner of a new bank (default: where the trainer holds the role)' })
+  @ApiPropertyOptional({
+    description: 'Owner of a new bank (default: where the trainer holds the role)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(36)
   orgId?: string;
 
   @ApiPropertyOptional({
-    description: '1 = import the good questions even when some are malformed; otherwise a file with any malformed question is refused whole',
+    description:
+      '1 = import the good questions even when some are malformed; otherwise a file with any malformed question is refused whole',
     enum: ['0', '1'],
   })
   @IsOptional()
@@ -86,7 +92,9 @@ export class CreateQuizDto {
   @MaxLength(100)
   courseSlug!: string;
 
-  @ApiPropertyOptional({ description: 'Makes it a practice quiz of this lesson; a course final test without it' })
+  @ApiPropertyOptional({
+    description: 'Makes it a practice quiz of this lesson; a course final test without it',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(36)
@@ -109,14 +117,21 @@ export class CreateQuizDto {
   @MaxLength(36)
   bankId!: string;
 
-  @ApiPropertyOptional({ description: 'Questions drawn per attempt (all when omitted)', minimum: 1, maximum: 200 })
+  @ApiPropertyOptional({
+    description: 'Questions drawn per attempt (all when omitted)',
+    minimum: 1,
+    maximum: 200,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(200)
   questionCount?: number;
 
-  @ApiPropertyOptional({ type: [String], description: 'Draw only questions with one of these tags' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Draw only questions with one of these tags',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
@@ -177,7 +192,11 @@ export class CreateQuizDto {
   @IsBoolean()
   shuffleOptions?: boolean;
 
-  @ApiPropertyOptional({ enum: QUIZ_LAYOUTS, default: 'all', description: 'all questions on one page, or one per screen' })
+  @ApiPropertyOptional({
+    enum: QUIZ_LAYOUTS,
+    default: 'all',
+    description: 'all questions on one page, or one per screen',
+  })
   @IsOptional()
   @IsIn(QUIZ_LAYOUTS)
   layout?: QuizLayout;
@@ -190,8 +209,15 @@ export class SaveAnswerDto {
   questionId!: string;
 
   @ApiProperty({
-    description: 'option id (single), option ids (multiple), boolean (true/false), text (fill-in), number (numeric), {leftId: rightId} (matching)',
-    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }, { type: 'boolean' }, { type: 'number' }, { type: 'object' }],
+    description:
+      'option id (single), option ids (multiple), boolean (true/false), text (fill-in), number (numeric), {leftId: rightId} (matching)',
+    oneOf: [
+      { type: 'string' },
+      { type: 'array', items: { type: 'string' } },
+      { type: 'boolean' },
+      { type: 'number' },
+      { type: 'object' },
+    ],
   })
   @IsDefined()
   response!: unknown;

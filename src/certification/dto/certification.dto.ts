@@ -37,7 +37,10 @@ export class ExportQuery {
 }
 
 export class SubmitTaskDto {
-  @ApiProperty({ example: '活动已于5月10日举办，方案、签到表和复盘报告已交导师。', maxLength: 2000 })
+  @ApiProperty({
+    example: '活动已于5月10日举办，方案、签到表和复盘报告已交导师。',
+    maxLength: 2000,
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(2000)

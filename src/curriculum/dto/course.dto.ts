@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-
   IsArray,
   IsIn,
   IsInt,
@@ -16,14 +15,25 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { COMPETENCIES, COURSE_LEVELS, COURSE_POST_TYPES, LESSON_KINDS, SLUG, TRAINING_KINDS } from '../course-files';
+import {
+  COMPETENCIES,
+  COURSE_LEVELS,
+  COURSE_POST_TYPES,
+  LESSON_KINDS,
+  SLUG,
+  TRAINING_KINDS,
+} from '../course-files';
 
 export const LESSON_KEY = /^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Form checkboxes arrive as one string or a list of strings. */
-const asList = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? [value] : value);
+const asList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? [value] : value;
 
 export class LessonInputDto {
-  @ApiPropertyOptional({ example: '01-listen-to-each-side', description: 'Keep an existing lesson’s key; new lessons get one' })
+  @ApiPropertyOptional({
+    example: '01-listen-to-each-side',
+    description: 'Keep an existing lesson’s key; new lessons get one',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(80)
@@ -121,7 +131,10 @@ export class CourseInputDto {
   @MaxLength(1000)
   summaryEn?: string;
 
-  @ApiPropertyOptional({ maxLength: 20000, description: 'Course overview in markdown; defaults to the summary' })
+  @ApiPropertyOptional({
+    maxLength: 20000,
+    description: 'Course overview in markdown; defaults to the summary',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(20000)
@@ -148,7 +161,10 @@ export class CourseInputDto {
   @IsIn(COURSE_LEVELS, { each: true })
   levels?: string[];
 
-  @ApiPropertyOptional({ description: 'Owner node (in the trainer’s subtree); defaults to where the trainer holds the role' })
+  @ApiPropertyOptional({
+    description:
+      'Owner node (in the trainer’s subtree); defaults to where the trainer holds the role',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(36)
@@ -183,6 +199,14 @@ export class CatalogueQuery {
   @IsString()
   @MaxLength(200)
   cursor?: string;
+
+  @ApiPropertyOptional({
+    enum: ['zh-CN', 'en'],
+    description: 'Language of messages (also taken from Accept-Language)',
+  })
+  @IsOptional()
+  @IsIn(['zh-CN', 'en'])
+  lang?: string;
 }
 
 export class MarkdownPreviewDto {
@@ -290,7 +314,6 @@ export class MoveLessonFormDto {
   @IsIn(['up', 'down'])
   direction!: 'up' | 'down';
 }
-
 
 export class NewCourseFormDto extends CourseFormDto {
   @IsString()

@@ -2,13 +2,18 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class EnrolDto {
-  @ApiPropertyOptional({ description: 'Enrol someone else (secretaries and administrators, people in their subtree)' })
+  @ApiPropertyOptional({
+    description: 'Enrol someone else (secretaries and administrators, people in their subtree)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(36)
   userId?: string;
 
-  @ApiPropertyOptional({ example: '2026-12-31', description: 'Due date of an assignment (YYYY-MM-DD)' })
+  @ApiPropertyOptional({
+    example: '2026-12-31',
+    description: 'Due date of an assignment (YYYY-MM-DD)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)

@@ -1,0 +1,202 @@
+import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { Actor } from '../common/access/actor';
+import { OrgNodeEntity } from '../organizations/org-node.entity';
+import { PolicyService } from '../policy/policy.service';
+import type { BranchRhythmPolicy } from '../study-days/branch-rhythm.policy';
+import {
+  BranchRow,
+  buildBranchRows,
+  buildRollup,
+  Frequency,
+  MeetingAggregate,
+  RateAggregate,
+  RollupRow,
+} from './regularity-grid';
+import { RegularityPolicy } from './regularity.policy';
+import { daysBetween, num, query, str, under } from './report-sql';
+import { ReportScopeService } from './report-scope.service';
+import { ReportsException } from './reports.exception';
+
+export interface RegularityReport {
+  year: number;
+  org: { id: string; name: string; kind: string; path: string };
+  currentMonth: string;
+  types: Array<{ type: string; label: string; labelEn: string; frequency: Frequency }>;
+  evidencePieces: string[];
+  branches: BranchRow[];
+  rollup: RollupRow[];
+  rules: { source: string; effectiveFrom: string };
+}
+
+/** Statuses that count as attending (the attendance engine's ATTENDED list). */
+const ATTENDED = ['present', 'late', 'proxy', 'home_visit'];
+
+/**
+ * Branch x month regularity of a subtree as a read model: two grouped queries (meetings, attendance) over the
+ * whole subtree, whatever its size, then pure assembly. Same rules as the study-day module's evidence check:
+ * a meeting is held when it has started, is not cancelled and has the evidence the rhythm policy requires.
+ */
+@Injectable()
+export class RegularityService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly policy: PolicyService,
+    private readonly scope: ReportScopeService,
+  ) {}
+
+  async report(actor: Actor, orgId: string | undefined, year: number | undefined, now = new Date()): Promise<RegularityReport> {
+    const root = await this.scope.resolve(actor, orgId);
+    return this.forNode(root, year, now);
+  }
+
+  /** Without a scope check: for callers that already checked (home blocks). */
+  async forNode(root: OrgNodeEntity, year: number | undefined, now = new Date()): Promise<RegularityReport> {
+    const today = DateTime.fromJSDate(now, { zone: root.zone });
+    const y = year ?? today.year;
+    if (!Number.isInteger(y) || y < 2000 || y > today.year + 1) {
+      throw new ReportsException('REPORT_YEAR_INVALID', { max: today.year + 1 }, 'year');
+    }
+    const [rhythm, rules] = await Promise.all([
+      this.policy.get<BranchRhythmPolicy>('branch-rhythm'),
+      this.policy.get<RegularityPolicy>('regularity'),
+    ]);
+    const nodes = await this.scope.subtree(root);
+    const branches = nodes.filter((n) => n.kind === 'branch');
+    const names = new Map(nodes.map((n) => [n.id, n.name]));
+    const types = rhythm.meetingTypes.map((t) => ({
+      type: t.type,
+      label: t.label,
+      labelEn: t.labelEn,
+      frequency: t.frequency as Frequency,
+    }));
+    const [meetings, rates] =
+      branches.length === 0
+        ? [[], []]
+        : await Promise.all([
+            this.meetings(root, y, now, rhythm),
+            this.rates(root, y),
+          ]);
+    const rows = buildBranchRows({
+      year: y,
+      currentMonth: today.toFormat('yyyy-MM'),
+      types,
+      evidencePieces: rhythm.evidence.pieces,
+      branches: branches.map((b) => ({ id: b.id, name: b.name, path: b.path, trail: trail(b, root, names) })),
+      meetings,
+      rates,
+      policy: rules,
+    });
+    const rollupNodes = nodes
+      .filter((n) => n.kind !== 'branch' && n.kind !== 'group')
+      .map((n) => ({ id: n.id, name: n.name, kind: n.kind, path: n.path, depth: n.depth - root.depth }));
+    return {
+      year: y,
+      org: { id: root.id, name: root.name, kind: root.kind, path: root.path },
+      currentMonth: today.toFormat('yyyy-MM'),
+      types,
+      evidencePieces: rhythm.evidence.pieces,
+      branches: rows,
+      rollup: buildRollup(rollupNodes, rows, rules.rollup),
+      rules: { source: rules.cell.source, effectiveFrom: rules.cell.effectiveFrom },
+    };
+  }
+
+  /**
+   * One row per branch and counting month: which meeting types had a held meeting, and the evidence of the
+   * month's study day. A meeting moved within the holiday shift counts for the month of its rule date.
+   */
+  private async meetings(root: OrgNodeEntity, year: number, now: Date, rhythm: BranchRhythmPolicy): Promise<MeetingAggregate[]> {
+    const pieces = rhythm.evidence.pieces;
+    const heldWhen = ['m.past = 1', ...rhythm.evidence.requiredForHeld.map((p) => `m.p_${p.toLowerCase()} = 1`)].join(' AND ');
+    const params: Record<string, unknown> = {
+      root: under(root.path),
+      from: `${year - 1}-12-01`,
+      to: `${year + 1}-01-31`,
+      fromMonth: `${year}-01`,
+      toMonth: `${year}-12`,
+      now: now.toISOString(),
+      shift: rhythm.holidayShift.maxDays,
+      sd: '%"study_day"%',
+      // The ticked paper pieces live in a JSON text column written by JSON.stringify (no spaces).
+      evplan: '%"plan":true%',
+      evmaterials: '%"materials":true%',
+      evsign: '%"signInSheet":true%',
+    };
+    const typeColumns = rhythm.meetingTypes.map((t, i) => {
+      params[`t${i}`] = `%"${t.type}"%`;
+      return `MAX(CASE WHEN ${heldWhen} AND m.meeting_types LIKE :t${i} THEN 1 ELSE 0 END) AS h${i}`;
+    });
+    const evidenceColumns = pieces.map(
+      (p) => `MAX(CASE WHEN m.meeting_types LIKE :sd THEN m.p_${p.toLowerCase()} ELSE 0 END) AS e_${p.toLowerCase()}`,
+    );
+    const sql = `
+      SELECT m.org_id AS org_id, m.month AS month,
+        MAX(CASE WHEN m.meeting_types LIKE :sd THEN 1 ELSE 0 END) AS sd_planned,
+        ${[...typeColumns, ...evidenceColumns].join(',\n        ')}
+      FROM (
+        SELECT d.org_id AS org_id, d.meeting_types AS meeting_types,
+          substr(CASE WHEN ${daysBetween(this.ds, 'd.local_date', 'd.original_date')} <= :shift THEN d.original_date ELSE d.local_date END, 1, 7) AS month,
+          CASE WHEN d.starts_at <= :now THEN 1 ELSE 0 END AS past,
+          CASE WHEN d.evidence LIKE :evplan OR trim(d.agenda) <> '' THEN 1 ELSE 0 END AS p_plan,
+          CASE WHEN d.evidence LIKE :evmaterials OR d.lesson_ids <> '[]' THEN 1 ELSE 0 END AS p_materials,
+          CASE WHEN d.evidence LIKE :evsign
+            OR EXISTS (SELECT 1 FROM attendance_records r WHERE r.session_id = d.id) THEN 1 ELSE 0 END AS p_signinsheet,
+          CASE WHEN d.minutes IS NOT NULL AND trim(d.minutes) <> '' THEN 1 ELSE 0 END AS p_minutes,
+          CASE WHEN EXISTS (SELECT 1 FROM study_day_photos ph WHERE ph.study_day_id = d.id) THEN 1 ELSE 0 END AS p_photos
+        FROM study_days d
+        INNER JOIN org_nodes o ON o.id = d.org_id
+        WHERE o.path LIKE :root AND o.kind = 'branch'
+          AND d.local_date >= :from AND d.local_date <= :to AND d.status <> 'cancelled'
+      ) m
+      WHERE m.month >= :fromMonth AND m.month <= :toMonth
+      GROUP BY m.org_id, m.month`;
+    const rows = await query(this.ds, sql, params);
+    return rows.map((r) => ({
+      orgId: str(r.org_id),
+      month: str(r.month),
+      studyDayPlanned: num(r.sd_planned) === 1,
+      heldTypes: new Set(rhythm.meetingTypes.filter((_, i) => num(r[`h${i}`]) === 1).map((t) => t.type)),
+      evidence: Object.fromEntries(pieces.map((p) => [p, num(r[`e_${p.toLowerCase()}`]) === 1])),
+    }));
+  }
+
+  /** Attendance and commitment per branch and month, over closed study-day sessions (the engine's formulas). */
+  private async rates(root: OrgNodeEntity, year: number): Promise<RateAggregate[]> {
+    const sql = `
+      SELECT s.org_id AS org_id, substr(s.local_date, 1, 7) AS month, COUNT(*) AS liable,
+        SUM(CASE WHEN r.status IN (:...attended) THEN 1 ELSE 0 END) AS attended,
+        SUM(CASE WHEN r.status = 'leave' AND (mu.id IS NULL OR mu.done_at IS NOT NULL) THEN 1 ELSE 0 END) AS leave_made_up
+      FROM attendance_sessions s
+      INNER JOIN org_nodes o ON o.id = s.org_id
+      INNER JOIN attendance_records r ON r.session_id = s.id
+      LEFT JOIN make_up_assignments mu ON mu.session_id = r.session_id AND mu.user_id = r.user_id
+      WHERE o.path LIKE :root AND o.kind = 'branch' AND s.session_type = 'study_day'
+        AND s.closed_at IS NOT NULL AND s.cancelled_at IS NULL
+        AND s.local_date >= :from AND s.local_date <= :to
+      GROUP BY s.org_id, substr(s.local_date, 1, 7)`;
+    const rows = await query(this.ds, sql, {
+      root: under(root.path),
+      attended: ATTENDED,
+      from: `${year}-01-01`,
+      to: `${year}-12-31`,
+    });
+    return rows.map((r) => ({
+      orgId: str(r.org_id),
+      month: str(r.month),
+      liable: num(r.liable),
+      attended: num(r.attended),
+      leaveMadeUp: num(r.leave_made_up),
+    }));
+  }
+}
+
+function trail(node: OrgNodeEntity, root: OrgNodeEntity, names: Map<string, string>): string {
+  return node.path
+    .slice(root.path.length)
+    .split('/')
+    .filter((id) => id !== '' && id !== node.id)
+    .map((id) => names.get(id) ?? '')
+    .join(' / ');
+}

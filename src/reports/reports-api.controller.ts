@@ -1,0 +1,66 @@
+import { Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { Actor } from '../common/access/actor';
+import { AppRequest } from '../common/http/request-context';
+import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
+import { ReportQuery } from './dto/report-query.dto';
+import { ReportAnswer, ReportsService } from './reports.service';
+
+const FILE_TYPES = ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/reports')
+@Roles('secretary', 'admin')
+export class ReportsApiController {
+  constructor(private readonly reports: ReportsService) {}
+
+  @Get('regularity')
+  @ApiProduces(...FILE_TYPES)
+  @ApiOperation({ summary: 'Branch x month regularity of a subtree with a street/community roll-up; ?format=csv|xlsx downloads' })
+  async regularity(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.reports.regularity(actor, q, req.lang, ip));
+  }
+
+  @Get('completion')
+  @ApiProduces(...FILE_TYPES)
+  @ApiOperation({ summary: 'Completion per course, training kind and organisation node, with learners and hours; ?format=csv|xlsx' })
+  async completion(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.reports.completion(actor, q, req.lang, ip));
+  }
+
+  @Get('hours')
+  @ApiProduces(...FILE_TYPES)
+  @ApiOperation({ summary: 'Study hours against the yearly requirements per person and node, and per month; ?format=csv|xlsx' })
+  async hours(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.reports.hours(actor, q, req.lang, ip));
+  }
+
+  @Get('continuing-education')
+  @ApiProduces(...FILE_TYPES)
+  @ApiOperation({ summary: 'Registered social workers whose registration period ends soon, with continuing-education hours' })
+  async continuing(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.reports.continuing(actor, q, req.lang, ip));
+  }
+
+  @Get('items')
+  @ApiProduces(...FILE_TYPES)
+  @ApiOperation({ summary: 'Quiz questions missed most by the people of a subtree; ?course= narrows; ?format=csv|xlsx' })
+  async items(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return send(reply, await this.reports.items(actor, q, req.lang, ip));
+  }
+}
+
+/** JSON as usual; a file as an attachment that no cache keeps (it holds people's names). */
+export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
+  if (answer.kind === 'json') {
+    return answer.body;
+  }
+  void reply
+    .header('content-type', answer.file.contentType)
+    .header('content-disposition', `attachment; filename="${answer.file.fileName}"`)
+    .header('cache-control', 'no-store')
+    .header('x-content-type-options', 'nosniff');
+  return answer.file.body;
+}
