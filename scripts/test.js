@@ -29,6 +29,8 @@ const args = [
   '--selectProjects',
   ...projects,
   '--runInBand',
+  // A suite that forgot to close a pool or timer must not hang CI; the results are already written.
+  '--forceExit',
   '--json',
   `--outputFile=${out}`,
   ...extra,

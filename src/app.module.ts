@@ -18,6 +18,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { LoadgenModule } from './loadgen/loadgen.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PolicyModule } from './policy/policy.module';
 
@@ -45,6 +46,7 @@ export class AppModule {
         ReportsModule,
         HealthModule,
         DemoModule,
+        LoadgenModule,
       ],
     };
   }

@@ -6,7 +6,13 @@ import { AppConfigService } from '../config/app-config.service';
 import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
 import { AttendanceService } from './attendance.service';
 import { CheckInService } from './check-in.service';
-import { CheckInDto, CreateTrainingSessionDto, DecideLeaveDto, LeaveDto, RecordAttendanceDto } from './dto/attendance.dto';
+import {
+  CheckInDto,
+  CreateTrainingSessionDto,
+  DecideLeaveDto,
+  LeaveDto,
+  RecordAttendanceDto,
+} from './dto/attendance.dto';
 import { LeaveService } from './leave.service';
 import { requestOrigin } from './request-origin';
 import { TrainingSessionsService } from './training-sessions.service';
@@ -24,7 +30,9 @@ export class AttendanceApiController {
   ) {}
 
   @Post('check-in')
-  @ApiOperation({ summary: 'Check in with the code on the screen, to whichever session of your branch it belongs' })
+  @ApiOperation({
+    summary: 'Check in with the code on the screen, to whichever session of your branch it belongs',
+  })
   checkInAny(@CurrentActor() actor: Actor, @Body() dto: CheckInDto, @ClientIp() ip: string) {
     return this.checkIns.checkIn(actor, null, null, dto.code, ip);
   }
@@ -33,7 +41,12 @@ export class AttendanceApiController {
   @HttpCode(200)
   @Roles('secretary', 'admin', 'trainer')
   @ApiOperation({ summary: 'Approve a leave request (secretary of the branch or above)' })
-  approve(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: DecideLeaveDto, @ClientIp() ip: string) {
+  approve(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: DecideLeaveDto,
+    @ClientIp() ip: string,
+  ) {
     return this.leave.decide(actor, id, true, dto.note, ip);
   }
 
@@ -41,12 +54,20 @@ export class AttendanceApiController {
   @HttpCode(200)
   @Roles('secretary', 'admin', 'trainer')
   @ApiOperation({ summary: 'Reject a leave request' })
-  reject(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: DecideLeaveDto, @ClientIp() ip: string) {
+  reject(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: DecideLeaveDto,
+    @ClientIp() ip: string,
+  ) {
     return this.leave.decide(actor, id, false, dto.note, ip);
   }
 
   @Get('me/make-ups')
-  @ApiOperation({ summary: 'Make-up study owed for missed study days and sessions, open first, with each lesson’s state' })
+  @ApiOperation({
+    summary:
+      'Make-up study owed for missed study days and sessions, open first, with each lesson’s state',
+  })
   async makeUps(@CurrentActor() actor: Actor) {
     return { items: await this.leave.makeUpsOf(actor.userId), nextCursor: null };
   }
@@ -68,11 +89,21 @@ export class AttendanceApiController {
   @Roles('trainer', 'secretary', 'admin')
   @ApiOperation({ summary: 'Open check-in: the current rotating code and its QR code' })
   code(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: AppRequest) {
-    return this.checkIns.openCheckIn(actor, id, 'training_session', requestOrigin(req, this.config.publicUrl));
+    return this.checkIns.openCheckIn(
+      actor,
+      id,
+      'training_session',
+      requestOrigin(req, this.config.publicUrl),
+    );
   }
 
   @Post('training-sessions/:id/check-in')
-  checkIn(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: CheckInDto, @ClientIp() ip: string) {
+  checkIn(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: CheckInDto,
+    @ClientIp() ip: string,
+  ) {
     return this.checkIns.checkIn(actor, id, 'training_session', dto.code, ip);
   }
 
@@ -96,7 +127,12 @@ export class AttendanceApiController {
 
   @Post('training-sessions/:id/attendance')
   @Roles('trainer', 'secretary', 'admin')
-  record(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: RecordAttendanceDto, @ClientIp() ip: string) {
+  record(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: RecordAttendanceDto,
+    @ClientIp() ip: string,
+  ) {
     return this.checkIns.recordFor(actor, id, 'training_session', dto, ip);
   }
 }

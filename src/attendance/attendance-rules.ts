@@ -1,9 +1,23 @@
 /** Pure rules of the attendance engine: the check-in window, lateness, liability and the two rates. */
 
-export const ATTENDANCE_STATUSES = ['present', 'late', 'leave', 'absent', 'proxy', 'home_visit'] as const;
+export const ATTENDANCE_STATUSES = [
+  'present',
+  'late',
+  'leave',
+  'absent',
+  'proxy',
+  'home_visit',
+] as const;
 export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
 /** Statuses a secretary may record for someone else (check-in on their behalf, a visit at home, a correction). */
-export const RECORDABLE_STATUSES = ['present', 'late', 'proxy', 'home_visit', 'leave', 'absent'] as const;
+export const RECORDABLE_STATUSES = [
+  'present',
+  'late',
+  'proxy',
+  'home_visit',
+  'leave',
+  'absent',
+] as const;
 export type RecordableStatus = (typeof RECORDABLE_STATUSES)[number];
 /** Being there in person, checked in by someone else, or visited at home all count as attending. */
 export const ATTENDED: readonly AttendanceStatus[] = ['present', 'late', 'proxy', 'home_visit'];
@@ -18,7 +32,10 @@ export interface CheckInWindow {
 }
 
 /** Inclusive start, exclusive end, all compared in UTC milliseconds. */
-export function windowState(window: Pick<CheckInWindow, 'opensAt' | 'closesAt'>, at: Date): WindowState {
+export function windowState(
+  window: Pick<CheckInWindow, 'opensAt' | 'closesAt'>,
+  at: Date,
+): WindowState {
   const t = at.getTime();
   if (t < window.opensAt.getTime()) {
     return 'not_open';
@@ -27,8 +44,13 @@ export function windowState(window: Pick<CheckInWindow, 'opensAt' | 'closesAt'>,
 }
 
 /** Present up to and including start + grace; late after that. */
-export function arrivalStatus(window: Pick<CheckInWindow, 'startsAt' | 'graceMinutes'>, at: Date): 'present' | 'late' {
-  return at.getTime() > window.startsAt.getTime() + window.graceMinutes * 60_000 ? 'late' : 'present';
+export function arrivalStatus(
+  window: Pick<CheckInWindow, 'startsAt' | 'graceMinutes'>,
+  at: Date,
+): 'present' | 'late' {
+  return at.getTime() > window.startsAt.getTime() + window.graceMinutes * 60_000
+    ? 'late'
+    : 'present';
 }
 
 /** The window a new session gets from the policy numbers. */
@@ -51,7 +73,10 @@ export interface Membership {
 
 /** A member is liable for a meeting held on `localDate` from the day they joined until the day before they left. */
 export function isLiable(membership: Membership, localDate: string): boolean {
-  return membership.joinedOn <= localDate && (membership.leftOn === null || membership.leftOn > localDate);
+  return (
+    membership.joinedOn <= localDate &&
+    (membership.leftOn === null || membership.leftOn > localDate)
+  );
 }
 
 /** One liable person at one closed session. `makeUpDone` is null when nothing was owed (no linked lessons). */

@@ -24,13 +24,15 @@ defineMessages(
   {
     SESSION_NOT_FOUND: 'That session does not exist.',
     LEAVE_NOT_FOUND: 'That leave request does not exist.',
-    NOT_A_MEMBER: 'You are not a member of this branch (or organisation), so you cannot check in or ask for leave.',
+    NOT_A_MEMBER:
+      'You are not a member of this branch (or organisation), so you cannot check in or ask for leave.',
     CHECK_IN_NOT_OPEN: 'The secretary has not opened check-in yet.',
     CHECK_IN_NOT_STARTED: 'Check-in has not started yet; try again within 30 minutes of the start.',
     CHECK_IN_CLOSED: 'Check-in has closed.',
     SESSION_CANCELLED: 'This session was cancelled.',
     SESSION_CLOSED: 'This session has ended and been closed.',
-    CODE_INVALID: 'The check-in code is wrong or has expired; type the number shown on the screen now.',
+    CODE_INVALID:
+      'The check-in code is wrong or has expired; type the number shown on the screen now.',
     ALREADY_CHECKED_IN: 'You have already checked in.',
     LEAVE_TOO_LATE: 'Leave cannot be asked for after the start.',
     LEAVE_EXISTS: 'You have already asked for leave for this session.',
@@ -44,8 +46,24 @@ defineMessages(
 
 defineMessages(
   'attendanceStatus',
-  { present: '出勤', late: '迟到', leave: '请假', absent: '缺勤', proxy: '代签', home_visit: '上门', pending: '未签到' },
-  { present: 'Present', late: 'Late', leave: 'On leave', absent: 'Absent', proxy: 'Proxy check-in', home_visit: 'Home visit', pending: 'Not checked in' },
+  {
+    present: '出勤',
+    late: '迟到',
+    leave: '请假',
+    absent: '缺勤',
+    proxy: '代签',
+    home_visit: '上门',
+    pending: '未签到',
+  },
+  {
+    present: 'Present',
+    late: 'Late',
+    leave: 'On leave',
+    absent: 'Absent',
+    proxy: 'Proxy check-in',
+    home_visit: 'Home visit',
+    pending: 'Not checked in',
+  },
 );
 
 defineMessages(
@@ -94,8 +112,10 @@ defineMessages(
     attendance: 'Attendance rate',
     commitment: 'Commitment rate',
     attendanceFormula: 'Attendance rate = (present + late + proxy + home visit) ÷ members liable',
-    commitmentFormula: 'Commitment rate = (present + late + proxy + home visit + leave whose make-up is done) ÷ members liable',
+    commitmentFormula:
+      'Commitment rate = (present + late + proxy + home visit + leave whose make-up is done) ÷ members liable',
     liable: 'Members liable',
-    liableNote: 'Only members who had joined the branch by the day of the meeting and had not left it count.',
+    liableNote:
+      'Only members who had joined the branch by the day of the meeting and had not left it count.',
   },
 );

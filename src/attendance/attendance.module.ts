@@ -22,13 +22,34 @@ import { TrainingSessionsService } from './training-sessions.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AttendanceSessionEntity, AttendanceRecordEntity, LeaveRequestEntity, MakeUpEntity, BranchMembershipEntity]),
+    TypeOrmModule.forFeature([
+      AttendanceSessionEntity,
+      AttendanceRecordEntity,
+      LeaveRequestEntity,
+      MakeUpEntity,
+      BranchMembershipEntity,
+    ]),
     OrganizationsModule,
     CurriculumModule,
     LearningModule,
   ],
   controllers: [AttendanceApiController, CheckInPagesController],
-  providers: [AttendanceClock, AttendanceService, CheckInService, LeaveService, MembershipsService, TrainingSessionsService, LearningBridge],
-  exports: [AttendanceClock, AttendanceService, CheckInService, LeaveService, MembershipsService, LearningBridge],
+  providers: [
+    AttendanceClock,
+    AttendanceService,
+    CheckInService,
+    LeaveService,
+    MembershipsService,
+    TrainingSessionsService,
+    LearningBridge,
+  ],
+  exports: [
+    AttendanceClock,
+    AttendanceService,
+    CheckInService,
+    LeaveService,
+    MembershipsService,
+    LearningBridge,
+  ],
 })
 export class AttendanceModule {}

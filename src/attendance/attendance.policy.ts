@@ -13,7 +13,8 @@ export interface AttendancePolicy {
   makeUp: Sourced & { dueDays: number };
 }
 
-const WHOLE = (v: unknown, min: number, max: number): boolean => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const WHOLE = (v: unknown, min: number, max: number): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 registerPolicySchema('attendance', (body) => {
   const problems: Array<[Array<string | number>, string]> = [];

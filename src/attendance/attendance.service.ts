@@ -12,7 +12,15 @@ import { OrgTreeService } from '../organizations/org-tree.service';
 import { PolicyService } from '../policy/policy.service';
 import { AttendanceClock } from './attendance-clock';
 import { AttendanceRecordEntity } from './attendance-record.entity';
-import { addDays, ATTENDED, AttendanceStatus, computeRates, Rates, RateRow, windowFor } from './attendance-rules';
+import {
+  addDays,
+  ATTENDED,
+  AttendanceStatus,
+  computeRates,
+  Rates,
+  RateRow,
+  windowFor,
+} from './attendance-rules';
 import { AttendanceSessionEntity, SessionType } from './attendance-session.entity';
 import { AttendanceException } from './attendance.exception';
 import { AttendancePolicy } from './attendance.policy';
@@ -101,8 +109,10 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(AttendanceSessionEntity) private readonly sessions: Repository<AttendanceSessionEntity>,
-    @InjectRepository(AttendanceRecordEntity) private readonly records: Repository<AttendanceRecordEntity>,
+    @InjectRepository(AttendanceSessionEntity)
+    private readonly sessions: Repository<AttendanceSessionEntity>,
+    @InjectRepository(AttendanceRecordEntity)
+    private readonly records: Repository<AttendanceRecordEntity>,
     @InjectRepository(LeaveRequestEntity) private readonly leaves: Repository<LeaveRequestEntity>,
     @InjectRepository(MakeUpEntity) private readonly makeUps: Repository<MakeUpEntity>,
     private readonly tree: OrgTreeService,
@@ -180,7 +190,12 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
   /** Writes a history that is already decided (demo data, imports from paper records), in batches. */
   async seedHistory(
     m: EntityManager,
-    history: { closed: Array<{ id: string; closedAt: Date }>; records: Array<Record<string, unknown>>; leaves: Array<Record<string, unknown>>; makeUps: Array<Record<string, unknown>> },
+    history: {
+      closed: Array<{ id: string; closedAt: Date }>;
+      records: Array<Record<string, unknown>>;
+      leaves: Array<Record<string, unknown>>;
+      makeUps: Array<Record<string, unknown>>;
+    },
   ): Promise<void> {
     const batches: Array<[new () => object, Array<Record<string, unknown>>]> = [
       [AttendanceRecordEntity, history.records],
@@ -199,7 +214,9 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
 
   /** Opens check-in with a given secret inside the caller's transaction (demo data). */
   async openForDemo(m: EntityManager, id: string, secret: string): Promise<void> {
-    await m.getRepository(AttendanceSessionEntity).update({ id }, { checkInSecret: secret, checkInOpenedAt: this.clock.now() });
+    await m
+      .getRepository(AttendanceSessionEntity)
+      .update({ id }, { checkInSecret: secret, checkInOpenedAt: this.clock.now() });
   }
 
   /** Moves, edits or cancels a session with its meeting; a closed session keeps its times and records. */
@@ -227,7 +244,12 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       const endsAt = patch.endsAt ?? session.endsAt;
       const { checkIn } = await this.policyNumbers();
       const org = await this.tree.get(session.orgId);
-      Object.assign(changes, { startsAt, endsAt, ...windowFor(startsAt, endsAt, checkIn), localDate: DateTime.fromJSDate(startsAt, { zone: org.zone }).toISODate() });
+      Object.assign(changes, {
+        startsAt,
+        endsAt,
+        ...windowFor(startsAt, endsAt, checkIn),
+        localDate: DateTime.fromJSDate(startsAt, { zone: org.zone }).toISODate(),
+      });
     }
     if (Object.keys(changes).length > 0) {
       await repo.update({ id }, changes);
@@ -246,7 +268,11 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
    * A session the actor may see: members of its organisation and managers above it. Anything else answers like
    * an unknown id.
    */
-  async visibleSession(actor: Actor, id: unknown, type?: SessionType): Promise<{ session: AttendanceSessionEntity; org: OrgNodeEntity; manager: boolean }> {
+  async visibleSession(
+    actor: Actor,
+    id: unknown,
+    type?: SessionType,
+  ): Promise<{ session: AttendanceSessionEntity; org: OrgNodeEntity; manager: boolean }> {
     const session = await this.findSession(id, type);
     const org = session ? await this.tree.find(session.orgId) : null;
     if (!session || !org) {
@@ -260,7 +286,11 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** A session the actor manages (secretary of the branch or above); members get 403, others 404. */
-  async managedSession(actor: Actor, id: unknown, type?: SessionType): Promise<{ session: AttendanceSessionEntity; org: OrgNodeEntity }> {
+  async managedSession(
+    actor: Actor,
+    id: unknown,
+    type?: SessionType,
+  ): Promise<{ session: AttendanceSessionEntity; org: OrgNodeEntity }> {
     const { session, org, manager } = await this.visibleSession(actor, id, type);
     if (!manager) {
       throw new CommonException('FORBIDDEN');
@@ -279,13 +309,17 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       await this.tx.run((m) => this.memberships.sync(m, org, this.clock.now()));
     }
     const m = this.sessions.manager;
-    const liable = session.closedAt ? [] : await this.memberships.liableAt(m, org.id, session.localDate);
+    const liable = session.closedAt
+      ? []
+      : await this.memberships.liableAt(m, org.id, session.localDate);
     const [records, leaves, makeUps] = await Promise.all([
       this.records.findBy({ sessionId: session.id }),
       this.leaves.findBy({ sessionId: session.id }),
       this.makeUps.findBy({ sessionId: session.id }),
     ]);
-    const userIds = [...new Set([...liable, ...records.map((r) => r.userId), ...leaves.map((l) => l.userId)])];
+    const userIds = [
+      ...new Set([...liable, ...records.map((r) => r.userId), ...leaves.map((l) => l.userId)]),
+    ];
     const people = await this.peopleByIds(userIds);
     const items: RosterRow[] = userIds.map((userId) => {
       const record = records.find((r) => r.userId === userId);
@@ -301,17 +335,30 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
         at: record?.at.toISOString() ?? null,
         source: record?.source ?? null,
         leave: leave ? { id: leave.id, state: leave.state, reason: leave.reason } : null,
-        makeUp: makeUp ? { id: makeUp.id, dueOn: makeUp.dueOn, done: makeUp.doneAt !== null } : null,
+        makeUp: makeUp
+          ? { id: makeUp.id, dueOn: makeUp.dueOn, done: makeUp.doneAt !== null }
+          : null,
       };
     });
     items.sort((a, b) => a.username.localeCompare(b.username));
-    const counts = { present: 0, late: 0, leave: 0, absent: 0, proxy: 0, home_visit: 0, pending: 0 };
+    const counts = {
+      present: 0,
+      late: 0,
+      leave: 0,
+      absent: 0,
+      proxy: 0,
+      home_visit: 0,
+      pending: 0,
+    };
     for (const row of items) {
       counts[row.status] += 1;
     }
     const rateRows: RateRow[] = items
       .filter((r) => r.status !== 'pending')
-      .map((r) => ({ status: r.status as AttendanceStatus, makeUpDone: r.makeUp ? r.makeUp.done : null }));
+      .map((r) => ({
+        status: r.status as AttendanceStatus,
+        makeUpDone: r.makeUp ? r.makeUp.done : null,
+      }));
     return {
       sessionId: session.id,
       sessionType: session.sessionType,
@@ -360,26 +407,53 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       const org = await this.tree.get(session.orgId);
       await this.memberships.sync(m, org, now);
       const liable = await this.memberships.liableAt(m, org.id, session.localDate);
-      const recorded = new Set((await m.getRepository(AttendanceRecordEntity).findBy({ sessionId: id })).map((r) => r.userId));
-      const approved = new Set((await m.getRepository(LeaveRequestEntity).findBy({ sessionId: id, state: 'approved' })).map((l) => l.userId));
+      const recorded = new Set(
+        (await m.getRepository(AttendanceRecordEntity).findBy({ sessionId: id })).map(
+          (r) => r.userId,
+        ),
+      );
+      const approved = new Set(
+        (
+          await m.getRepository(LeaveRequestEntity).findBy({ sessionId: id, state: 'approved' })
+        ).map((l) => l.userId),
+      );
       const missing = liable.filter((u) => !recorded.has(u));
-      const rows = missing.map((userId) => ({
+      const rows: Array<
+        Omit<AttendanceRecordEntity, 'reason' | 'recordedBy'> & { reason: null; recordedBy: null }
+      > = missing.map((userId) => ({
         id: randomUUID(),
         sessionId: id,
         userId,
-        status: (approved.has(userId) ? 'leave' : 'absent') as AttendanceStatus,
+        status: approved.has(userId) ? 'leave' : 'absent',
         reason: null,
         recordedBy: null,
         source: 'close',
         at: now,
       }));
       for (let i = 0; i < rows.length; i += 50) {
-        await m.getRepository(AttendanceRecordEntity).createQueryBuilder().insert().values(rows.slice(i, i + 50)).orIgnore().execute();
+        await m
+          .getRepository(AttendanceRecordEntity)
+          .createQueryBuilder()
+          .insert()
+          .values(rows.slice(i, i + 50))
+          .orIgnore()
+          .execute();
       }
-      events.push(...rows.map((r) => ({ userId: r.userId, sessionType: session.sessionType, sessionId: id, status: r.status, at: now })));
+      events.push(
+        ...rows.map((r) => ({
+          userId: r.userId,
+          sessionType: session.sessionType,
+          sessionId: id,
+          status: r.status,
+          at: now,
+        })),
+      );
       let makeUps = 0;
       if (session.lessonIds.length > 0 && rows.length > 0) {
-        const dueOn = addDays(DateTime.fromJSDate(now, { zone: org.zone }).toISODate() as string, makeUp.dueDays);
+        const dueOn = addDays(
+          DateTime.fromJSDate(now, { zone: org.zone }).toISODate() as string,
+          makeUp.dueDays,
+        );
         const assignments = [];
         for (const r of rows) {
           // Lessons already studied before the meeting closed count at once.
@@ -398,7 +472,13 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
           });
         }
         for (let i = 0; i < assignments.length; i += 50) {
-          await m.getRepository(MakeUpEntity).createQueryBuilder().insert().values(assignments.slice(i, i + 50)).orIgnore().execute();
+          await m
+            .getRepository(MakeUpEntity)
+            .createQueryBuilder()
+            .insert()
+            .values(assignments.slice(i, i + 50))
+            .orIgnore()
+            .execute();
         }
         makeUps = assignments.length;
       }
@@ -416,30 +496,23 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
     return result;
   }
 
-  /** Closes every session whose window has ended. On PostgreSQL an advisory lock lets one process do it. */
+  /** Closes every session whose window has ended (every minute, in every process). */
   async sweep(): Promise<number> {
     const now = this.clock.now();
-    const due = await this.sessions.find({ where: { closedAt: IsNull(), closesAt: LessThanOrEqual(now) }, select: { id: true }, take: 200 });
+    const due = await this.sessions.find({
+      where: { closedAt: IsNull(), closesAt: LessThanOrEqual(now) },
+      select: { id: true },
+      take: 200,
+    });
     if (due.length === 0) {
       return 0;
     }
-    if (this.tx.isPostgres) {
-      const [lock] = await this.sessions.query('SELECT pg_try_advisory_lock(715001) AS ok');
-      if (!(lock as { ok: boolean }).ok) {
-        return 0;
-      }
+    let closed = 0;
+    for (const { id } of due) {
+      // Each close claims its session with a conditional update, so several processes sweeping at once is safe.
+      closed += (await this.closeSession(id)).closed ? 1 : 0;
     }
-    try {
-      let closed = 0;
-      for (const { id } of due) {
-        closed += (await this.closeSession(id)).closed ? 1 : 0;
-      }
-      return closed;
-    } finally {
-      if (this.tx.isPostgres) {
-        await this.sessions.query('SELECT pg_advisory_unlock(715001)');
-      }
-    }
+    return closed;
   }
 
   /**
@@ -447,7 +520,12 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
    * for an organisation's subtree. Formulas: attendance = (present + late + proxy + home visit) / liable;
    * commitment = (those + leave whose make-up is done) / liable.
    */
-  async rates(who: { userIds: string[] } | { orgId: string }, from: Date, to: Date, sessionType: SessionType = 'study_day'): Promise<Rates> {
+  async rates(
+    who: { userIds: string[] } | { orgId: string },
+    from: Date,
+    to: Date,
+    sessionType: SessionType = 'study_day',
+  ): Promise<Rates> {
     const qb = this.records
       .createQueryBuilder('r')
       .innerJoin(AttendanceSessionEntity, 's', 's.id = r.session_id')
@@ -455,7 +533,10 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       .select(['r.status AS status', 'mu.id AS "makeUpId"', 'mu.done_at AS "doneAt"'])
       .where('s.session_type = :type', { type: sessionType })
       .andWhere('s.closed_at IS NOT NULL AND s.cancelled_at IS NULL')
-      .andWhere('s.starts_at >= :from AND s.starts_at < :to', { from: from.toISOString(), to: to.toISOString() });
+      .andWhere('s.starts_at >= :from AND s.starts_at < :to', {
+        from: from.toISOString(),
+        to: to.toISOString(),
+      });
     if ('userIds' in who) {
       if (who.userIds.length === 0) {
         return computeRates([]);
@@ -463,20 +544,30 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       qb.andWhere('r.user_id IN (:...ids)', { ids: who.userIds });
     } else {
       const org = await this.tree.get(who.orgId);
-      qb.innerJoin(OrgNodeEntity, 'o', 'o.id = s.org_id').andWhere('o.path LIKE :path', { path: `${org.path}%` });
+      qb.innerJoin(OrgNodeEntity, 'o', 'o.id = s.org_id').andWhere('o.path LIKE :path', {
+        path: `${org.path}%`,
+      });
     }
     const rows = await qb.getRawMany<Record<string, string | null>>();
     return computeRates(
       rows.map((r) => {
         const makeUpId = r.makeUpId ?? r.makeupid ?? null;
         const doneAt = r.doneAt ?? r.doneat ?? null;
-        return { status: r.status as AttendanceStatus, makeUpDone: makeUpId ? doneAt !== null : null };
+        return {
+          status: r.status as AttendanceStatus,
+          makeUpDone: makeUpId ? doneAt !== null : null,
+        };
       }),
     );
   }
 
   /** Sessions of an organisation's subtree visible to the actor as a manager (for a secretary's overview). */
-  async sessionsInScope(actor: Actor, type: SessionType, from: Date, to: Date): Promise<AttendanceSessionEntity[]> {
+  async sessionsInScope(
+    actor: Actor,
+    type: SessionType,
+    from: Date,
+    to: Date,
+  ): Promise<AttendanceSessionEntity[]> {
     const roots = scopeRoots(actor, MANAGERS[type]);
     if (roots.length === 0) {
       return [];
@@ -485,14 +576,26 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       .createQueryBuilder('s')
       .innerJoin(OrgNodeEntity, 'o', 'o.id = s.org_id')
       .where('s.session_type = :type', { type })
-      .andWhere('s.starts_at >= :from AND s.starts_at < :to', { from: from.toISOString(), to: to.toISOString() })
-      .andWhere(new Brackets((w) => roots.forEach((root, i) => w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }))))
+      .andWhere('s.starts_at >= :from AND s.starts_at < :to', {
+        from: from.toISOString(),
+        to: to.toISOString(),
+      })
+      .andWhere(
+        new Brackets((w) =>
+          roots.forEach((root, i) =>
+            w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }),
+          ),
+        ),
+      )
       .orderBy('s.starts_at', 'ASC')
       .getMany();
   }
 
   /** Status of one person at several sessions (for calendars and home pages). */
-  async statusesOf(userId: string, sessionIds: string[]): Promise<Map<string, { status: AttendanceStatus | null; leave: string | null }>> {
+  async statusesOf(
+    userId: string,
+    sessionIds: string[],
+  ): Promise<Map<string, { status: AttendanceStatus | null; leave: string | null }>> {
     const out = new Map<string, { status: AttendanceStatus | null; leave: string | null }>();
     if (sessionIds.length === 0) {
       return out;
@@ -502,18 +605,26 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       this.leaves.findBy({ userId, sessionId: In(sessionIds) }),
     ]);
     for (const id of sessionIds) {
-      out.set(id, { status: records.find((r) => r.sessionId === id)?.status ?? null, leave: leaves.find((l) => l.sessionId === id)?.state ?? null });
+      out.set(id, {
+        status: records.find((r) => r.sessionId === id)?.status ?? null,
+        leave: leaves.find((l) => l.sessionId === id)?.state ?? null,
+      });
     }
     return out;
   }
 
   /** Counts per session for many sessions at once (calendar badges, regularity). */
-  async summaries(sessionIds: string[]): Promise<Map<string, { attended: number; records: number; closed: boolean }>> {
+  async summaries(
+    sessionIds: string[],
+  ): Promise<Map<string, { attended: number; records: number; closed: boolean }>> {
     const out = new Map<string, { attended: number; records: number; closed: boolean }>();
     if (sessionIds.length === 0) {
       return out;
     }
-    const sessions = await this.sessions.find({ where: { id: In(sessionIds) }, select: { id: true, closedAt: true } });
+    const sessions = await this.sessions.find({
+      where: { id: In(sessionIds) },
+      select: { id: true, closedAt: true },
+    });
     const rows = await this.records
       .createQueryBuilder('r')
       .select(['r.session_id AS "sessionId"', 'r.status AS status', 'COUNT(*) AS n'])
@@ -537,7 +648,9 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
     return out;
   }
 
-  async peopleByIds(ids: string[]): Promise<Map<string, { username: string; displayName: string }>> {
+  async peopleByIds(
+    ids: string[],
+  ): Promise<Map<string, { username: string; displayName: string }>> {
     const out = new Map<string, { username: string; displayName: string }>();
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.sessions.manager
@@ -547,7 +660,10 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
         .where('u.id IN (:...ids)', { ids: ids.slice(i, i + 500) })
         .getRawMany<Record<string, string>>();
       for (const r of rows) {
-        out.set(r.id ?? '', { username: r.username ?? '', displayName: r.displayName ?? r.displayname ?? '' });
+        out.set(r.id ?? '', {
+          username: r.username ?? '',
+          displayName: r.displayName ?? r.displayname ?? '',
+        });
       }
     }
     return out;

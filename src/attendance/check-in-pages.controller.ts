@@ -22,7 +22,11 @@ export class CheckInPagesController {
 
   @Get()
   @Render('attendance/check-in')
-  async page(@CurrentActor() actor: Actor, @Query() query: CheckInPageQuery, @Req() req: AppRequest) {
+  async page(
+    @CurrentActor() actor: Actor,
+    @Query() query: CheckInPageQuery,
+    @Req() req: AppRequest,
+  ) {
     const code = query.code && /^[0-9０-９]{4,9}$/.test(query.code) ? query.code : '';
     return {
       title: translate(req.lang, 'checkIn.title'),
@@ -34,7 +38,13 @@ export class CheckInPagesController {
   }
 
   @Post()
-  async submit(@CurrentActor() actor: Actor, @Body() form: CheckInFormDto, @ClientIp() ip: string, @Req() req: AppRequest, @Res() reply: FastifyReply) {
+  async submit(
+    @CurrentActor() actor: Actor,
+    @Body() form: CheckInFormDto,
+    @ClientIp() ip: string,
+    @Req() req: AppRequest,
+    @Res() reply: FastifyReply,
+  ) {
     try {
       const result = await this.checkIns.checkIn(actor, form.s || null, null, form.code, ip);
       return reply.status(201).view('attendance/check-in', {
@@ -45,7 +55,11 @@ export class CheckInPagesController {
       });
     } catch (error) {
       // A wrong code is the common case on a phone: show it on the same form, not an error page.
-      if (!(error instanceof AppException) || error.status >= 500 || (error.status === 404 && error.code !== 'NO_OPEN_SESSION')) {
+      if (
+        !(error instanceof AppException) ||
+        error.status >= 500 ||
+        (error.status === 404 && error.code !== 'NO_OPEN_SESSION')
+      ) {
         throw error;
       }
       if (error.code === 'RATE_LIMITED') {

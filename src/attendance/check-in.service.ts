@@ -13,10 +13,20 @@ import { OrgNodeEntity } from '../organizations/org-node.entity';
 import { OrgTreeService } from '../organizations/org-tree.service';
 import { AttendanceClock } from './attendance-clock';
 import { AttendanceRecordEntity } from './attendance-record.entity';
-import { arrivalStatus, ATTENDED, AttendanceStatus, RecordableStatus, windowState } from './attendance-rules';
+import {
+  arrivalStatus,
+  ATTENDED,
+  AttendanceStatus,
+  RecordableStatus,
+  windowState,
+} from './attendance-rules';
 import { AttendanceSessionEntity, SessionType } from './attendance-session.entity';
 import { AttendanceException } from './attendance.exception';
-import { ATTENDANCE_RECORDED, AttendanceRecordedEvent, AttendanceService } from './attendance.service';
+import {
+  ATTENDANCE_RECORDED,
+  AttendanceRecordedEvent,
+  AttendanceService,
+} from './attendance.service';
 import { checkInQrSvg, currentCode, newCheckInSecret, verifyCode } from './check-in-code';
 import { LearningBridge } from './learning-bridge';
 
@@ -51,8 +61,10 @@ export class CheckInService {
   private limiter?: { points: number; store: RateLimiterMemory };
 
   constructor(
-    @InjectRepository(AttendanceSessionEntity) private readonly sessions: Repository<AttendanceSessionEntity>,
-    @InjectRepository(AttendanceRecordEntity) private readonly records: Repository<AttendanceRecordEntity>,
+    @InjectRepository(AttendanceSessionEntity)
+    private readonly sessions: Repository<AttendanceSessionEntity>,
+    @InjectRepository(AttendanceRecordEntity)
+    private readonly records: Repository<AttendanceRecordEntity>,
     private readonly attendance: AttendanceService,
     private readonly tree: OrgTreeService,
     private readonly tx: TransactionService,
@@ -63,7 +75,12 @@ export class CheckInService {
   ) {}
 
   /** Opens check-in (first call makes the secret) and answers the code to show now, with its QR code. */
-  async openCheckIn(actor: Actor, id: unknown, type: SessionType, origin: string): Promise<CheckInCodeView> {
+  async openCheckIn(
+    actor: Actor,
+    id: unknown,
+    type: SessionType,
+    origin: string,
+  ): Promise<CheckInCodeView> {
     const { session } = await this.attendance.managedSession(actor, id, type);
     if (session.cancelledAt) {
       throw new AttendanceException('SESSION_CANCELLED');
@@ -77,16 +94,30 @@ export class CheckInService {
       const fresh = newCheckInSecret();
       secret = await this.tx.run(async (m) => {
         // Two secretaries opening at once must end with one secret.
-        await m.getRepository(AttendanceSessionEntity).update({ id: session.id, checkInSecret: IsNull() }, { checkInSecret: fresh, checkInOpenedAt: now });
-        return (await m.getRepository(AttendanceSessionEntity).findOneByOrFail({ id: session.id })).checkInSecret as string;
+        await m
+          .getRepository(AttendanceSessionEntity)
+          .update(
+            { id: session.id, checkInSecret: IsNull() },
+            { checkInSecret: fresh, checkInOpenedAt: now },
+          );
+        return (await m.getRepository(AttendanceSessionEntity).findOneByOrFail({ id: session.id }))
+          .checkInSecret as string;
       });
     }
     return this.codeView(session, secret, origin, now);
   }
 
-  private async codeView(session: AttendanceSessionEntity, secret: string, origin: string, now: Date): Promise<CheckInCodeView> {
+  private async codeView(
+    session: AttendanceSessionEntity,
+    secret: string,
+    origin: string,
+    now: Date,
+  ): Promise<CheckInCodeView> {
     const { checkIn } = await this.attendance.policyNumbers();
-    const { code, validUntil } = currentCode(secret, now, { stepSeconds: checkIn.codeStepSeconds, digits: checkIn.codeDigits });
+    const { code, validUntil } = currentCode(secret, now, {
+      stepSeconds: checkIn.codeStepSeconds,
+      digits: checkIn.codeDigits,
+    });
     const checkInUrl = `${origin}/check-in?s=${encodeURIComponent(session.id)}&code=${code}`;
     return {
       code,
@@ -103,18 +134,38 @@ export class CheckInService {
    * A member checks in with the code on the screen. With no session id (code typed at /check-in), the code is
    * matched against the sessions open now for the person's organisations.
    */
-  async checkIn(actor: Actor, sessionId: string | null, type: SessionType | null, code: string, ip?: string): Promise<CheckInResult> {
+  async checkIn(
+    actor: Actor,
+    sessionId: string | null,
+    type: SessionType | null,
+    code: string,
+    ip?: string,
+  ): Promise<CheckInResult> {
     const now = this.clock.now();
-    const session = sessionId ? await this.checkable(actor, sessionId, type, now) : await this.matchOpenSession(actor, code, now);
+    const session = sessionId
+      ? await this.checkable(actor, sessionId, type, now)
+      : await this.matchOpenSession(actor, code, now);
     await this.throttle(actor.userId);
     const { checkIn } = await this.attendance.policyNumbers();
-    const ok = session.checkInSecret !== null && verifyCode(session.checkInSecret, code, now, { stepSeconds: checkIn.codeStepSeconds, digits: checkIn.codeDigits, acceptPreviousSteps: checkIn.acceptPreviousSteps });
+    const ok =
+      session.checkInSecret !== null &&
+      verifyCode(session.checkInSecret, code, now, {
+        stepSeconds: checkIn.codeStepSeconds,
+        digits: checkIn.codeDigits,
+        acceptPreviousSteps: checkIn.acceptPreviousSteps,
+      });
     if (!ok) {
       await this.wrongCode(actor.userId);
       throw new AttendanceException('CODE_INVALID', {}, 'code');
     }
     const status = arrivalStatus(session, now);
-    const record = await this.insertRecord(session, actor.userId, status, { recordedBy: actor.userId, source: 'code', reason: null, at: now }, ip);
+    const record = await this.insertRecord(
+      session,
+      actor.userId,
+      status,
+      { recordedBy: actor.userId, source: 'code', reason: null, at: now },
+      ip,
+    );
     return {
       id: record.id,
       sessionId: session.id,
@@ -128,7 +179,12 @@ export class CheckInService {
   }
 
   /** The order of refusals: unknown (404), not a member (403), cancelled or over (410), not open yet (409). */
-  private async checkable(actor: Actor, id: string, type: SessionType | null, now: Date): Promise<AttendanceSessionEntity> {
+  private async checkable(
+    actor: Actor,
+    id: string,
+    type: SessionType | null,
+    now: Date,
+  ): Promise<AttendanceSessionEntity> {
     const session = await this.attendance.findSession(id, type ?? undefined);
     const org = session ? await this.tree.find(session.orgId) : null;
     if (!session || !org) {
@@ -150,17 +206,29 @@ export class CheckInService {
       throw new AttendanceException('CHECK_IN_CLOSED');
     }
     if (state === 'not_open') {
-      throw new AttendanceException('CHECK_IN_NOT_STARTED', { opensAt: session.opensAt.toISOString() });
+      throw new AttendanceException('CHECK_IN_NOT_STARTED', {
+        opensAt: session.opensAt.toISOString(),
+      });
     }
     if (!session.checkInSecret) {
       throw new AttendanceException('CHECK_IN_NOT_OPEN');
     }
   }
 
-  private async matchOpenSession(actor: Actor, code: string, now: Date): Promise<AttendanceSessionEntity> {
+  private async matchOpenSession(
+    actor: Actor,
+    code: string,
+    now: Date,
+  ): Promise<AttendanceSessionEntity> {
     const orgIds = actor.orgPath.split('/').filter(Boolean);
     const open = await this.sessions.find({
-      where: { orgId: In(orgIds), opensAt: LessThanOrEqual(now), closesAt: MoreThan(now), closedAt: IsNull(), cancelledAt: IsNull() },
+      where: {
+        orgId: In(orgIds),
+        opensAt: LessThanOrEqual(now),
+        closesAt: MoreThan(now),
+        closedAt: IsNull(),
+        cancelledAt: IsNull(),
+      },
       order: { startsAt: 'ASC' },
       take: 20,
     });
@@ -170,7 +238,13 @@ export class CheckInService {
     }
     await this.throttle(actor.userId);
     const { checkIn } = await this.attendance.policyNumbers();
-    const match = candidates.find((s) => verifyCode(s.checkInSecret as string, code, now, { stepSeconds: checkIn.codeStepSeconds, digits: checkIn.codeDigits, acceptPreviousSteps: checkIn.acceptPreviousSteps }));
+    const match = candidates.find((s) =>
+      verifyCode(s.checkInSecret as string, code, now, {
+        stepSeconds: checkIn.codeStepSeconds,
+        digits: checkIn.codeDigits,
+        acceptPreviousSteps: checkIn.acceptPreviousSteps,
+      }),
+    );
     if (!match) {
       await this.wrongCode(actor.userId);
       throw new AttendanceException('CODE_INVALID', {}, 'code');
@@ -179,7 +253,13 @@ export class CheckInService {
   }
 
   /** A secretary records attendance for someone (proxy check-in, a home visit, a correction), with a reason, audited. */
-  async recordFor(actor: Actor, id: unknown, type: SessionType, input: { userId: string; status: RecordableStatus; reason: string }, ip?: string): Promise<{ id: string; userId: string; status: AttendanceStatus; reason: string; at: string }> {
+  async recordFor(
+    actor: Actor,
+    id: unknown,
+    type: SessionType,
+    input: { userId: string; status: RecordableStatus; reason: string },
+    ip?: string,
+  ): Promise<{ id: string; userId: string; status: AttendanceStatus; reason: string; at: string }> {
     const { session, org } = await this.attendance.managedSession(actor, id, type);
     if (session.cancelledAt) {
       throw new AttendanceException('SESSION_CANCELLED');
@@ -190,17 +270,69 @@ export class CheckInService {
     if (existing) {
       // A correction replaces the status of the one row; the audit log keeps what it was.
       await this.tx.run(async (m) => {
-        await m.getRepository(AttendanceRecordEntity).update({ id: existing.id }, { status: input.status, reason: input.reason, recordedBy: actor.userId, source: 'secretary', at: now });
-        await this.audit.record({ action: 'attendance.correct', actor, targetType: 'attendance', targetId: existing.id, orgId: org.id, ip, details: { sessionId: session.id, userId: person, before: existing.status, after: input.status, reason: input.reason } }, m);
+        await m.getRepository(AttendanceRecordEntity).update(
+          { id: existing.id },
+          {
+            status: input.status,
+            reason: input.reason,
+            recordedBy: actor.userId,
+            source: 'secretary',
+            at: now,
+          },
+        );
+        await this.audit.record(
+          {
+            action: 'attendance.correct',
+            actor,
+            targetType: 'attendance',
+            targetId: existing.id,
+            orgId: org.id,
+            ip,
+            details: {
+              sessionId: session.id,
+              userId: person,
+              before: existing.status,
+              after: input.status,
+              reason: input.reason,
+            },
+          },
+          m,
+        );
         if (ATTENDED.includes(input.status) && !ATTENDED.includes(existing.status)) {
           await this.credit(m, session, person, now);
         }
       });
-      await this.events.emitAsync(ATTENDANCE_RECORDED, { userId: person, sessionType: session.sessionType, sessionId: session.id, status: input.status, at: now } satisfies AttendanceRecordedEvent);
-      return { id: existing.id, userId: person, status: input.status, reason: input.reason, at: now.toISOString() };
+      await this.events.emitAsync(ATTENDANCE_RECORDED, {
+        userId: person,
+        sessionType: session.sessionType,
+        sessionId: session.id,
+        status: input.status,
+        at: now,
+      } satisfies AttendanceRecordedEvent);
+      return {
+        id: existing.id,
+        userId: person,
+        status: input.status,
+        reason: input.reason,
+        at: now.toISOString(),
+      };
     }
-    const record = await this.insertRecord(session, person, input.status, { recordedBy: actor.userId, source: 'secretary', reason: input.reason, at: now }, ip, actor, org.id);
-    return { id: record.id, userId: person, status: input.status, reason: input.reason, at: now.toISOString() };
+    const record = await this.insertRecord(
+      session,
+      person,
+      input.status,
+      { recordedBy: actor.userId, source: 'secretary', reason: input.reason, at: now },
+      ip,
+      actor,
+      org.id,
+    );
+    return {
+      id: record.id,
+      userId: person,
+      status: input.status,
+      reason: input.reason,
+      at: now.toISOString(),
+    };
   }
 
   private async memberOf(org: OrgNodeEntity, userId: string): Promise<string> {
@@ -226,12 +358,29 @@ export class CheckInService {
     auditActor?: Actor,
     orgId?: string,
   ): Promise<AttendanceRecordEntity> {
-    const record = Object.assign(new AttendanceRecordEntity(), { id: randomUUID(), sessionId: session.id, userId, status, ...meta });
+    const record = Object.assign(new AttendanceRecordEntity(), {
+      id: randomUUID(),
+      sessionId: session.id,
+      userId,
+      status,
+      ...meta,
+    });
     try {
       await this.tx.run(async (m) => {
         await m.getRepository(AttendanceRecordEntity).insert(record);
         if (auditActor) {
-          await this.audit.record({ action: 'attendance.record', actor: auditActor, targetType: 'attendance', targetId: record.id, orgId, ip, details: { sessionId: session.id, userId, status, reason: meta.reason } }, m);
+          await this.audit.record(
+            {
+              action: 'attendance.record',
+              actor: auditActor,
+              targetType: 'attendance',
+              targetId: record.id,
+              orgId,
+              ip,
+              details: { sessionId: session.id, userId, status, reason: meta.reason },
+            },
+            m,
+          );
         }
         if (ATTENDED.includes(status)) {
           await this.credit(m, session, userId, meta.at);
@@ -243,14 +392,26 @@ export class CheckInService {
       }
       throw error;
     }
-    await this.events.emitAsync(ATTENDANCE_RECORDED, { userId, sessionType: session.sessionType, sessionId: session.id, status, at: meta.at } satisfies AttendanceRecordedEvent);
+    await this.events.emitAsync(ATTENDANCE_RECORDED, {
+      userId,
+      sessionType: session.sessionType,
+      sessionId: session.id,
+      status,
+      at: meta.at,
+    } satisfies AttendanceRecordedEvent);
     return record;
   }
 
   /** Study days count toward party-member education by their length; training sessions by their set hours. */
-  private async credit(m: EntityManager, session: AttendanceSessionEntity, userId: string, at: Date): Promise<void> {
+  private async credit(
+    m: EntityManager,
+    session: AttendanceSessionEntity,
+    userId: string,
+    at: Date,
+  ): Promise<void> {
     // The meeting's length in quarter hours; the study-hours policy weighs recorded hours by its own factor.
-    const hours = Math.round(((session.endsAt.getTime() - session.startsAt.getTime()) / 3_600_000) * 4) / 4;
+    const hours =
+      Math.round(((session.endsAt.getTime() - session.startsAt.getTime()) / 3_600_000) * 4) / 4;
     await this.learning.credit(m, {
       userId,
       activityType: session.sessionType === 'study_day' ? 'study_day' : 'session',
@@ -266,7 +427,14 @@ export class CheckInService {
   private async store(): Promise<RateLimiterMemory> {
     const { checkIn } = await this.attendance.policyNumbers();
     if (!this.limiter || this.limiter.points !== checkIn.wrongCodesPerMinute) {
-      this.limiter = { points: checkIn.wrongCodesPerMinute, store: new RateLimiterMemory({ keyPrefix: 'checkin', points: checkIn.wrongCodesPerMinute, duration: 60 }) };
+      this.limiter = {
+        points: checkIn.wrongCodesPerMinute,
+        store: new RateLimiterMemory({
+          keyPrefix: 'checkin',
+          points: checkIn.wrongCodesPerMinute,
+          duration: 60,
+        }),
+      };
     }
     return this.limiter.store;
   }
@@ -275,7 +443,9 @@ export class CheckInService {
     const store = await this.store();
     const state = await store.get(userId);
     if (state && state.remainingPoints <= 0) {
-      throw new CommonException('RATE_LIMITED', { seconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)) });
+      throw new CommonException('RATE_LIMITED', {
+        seconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)),
+      });
     }
   }
 

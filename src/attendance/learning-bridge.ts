@@ -37,11 +37,19 @@ export class LearningBridge {
 
   async lessonSummaries(ids: string[]): Promise<LessonSummary[]> {
     const rows = await this.curriculum.lessonSummaries(ids);
-    return rows.map((l) => ({ id: l.id, title: l.title, titleEn: l.titleEn || null, minutes: l.minutes, courseSlug: l.courseSlug }));
+    return rows.map((l) => ({
+      id: l.id,
+      title: l.title,
+      titleEn: l.titleEn || null,
+      minutes: l.minutes,
+      courseSlug: l.courseSlug,
+    }));
   }
 
   completedLessonIds(userId: string, lessonIds: string[]): Promise<Set<string>> {
-    return lessonIds.length === 0 ? Promise.resolve(new Set()) : this.progress.completedLessonIds(userId, lessonIds);
+    return lessonIds.length === 0
+      ? Promise.resolve(new Set())
+      : this.progress.completedLessonIds(userId, lessonIds);
   }
 
   /** Once per person and session: the ledger's unique constraint ignores a second credit. */
@@ -49,9 +57,18 @@ export class LearningBridge {
     await this.ledger.credit(manager, credit);
   }
 
-  async courseExists(slug: string): Promise<{ slug: string; title: string; trainingKind: string; hours: number } | null> {
+  async courseExists(
+    slug: string,
+  ): Promise<{ slug: string; title: string; trainingKind: string; hours: number } | null> {
     const course = await this.curriculum.findCourse(slug);
-    return course && course.versionId ? { slug: course.slug, title: course.title, trainingKind: course.trainingKind, hours: course.hours } : null;
+    return course && course.versionId
+      ? {
+          slug: course.slug,
+          title: course.title,
+          trainingKind: course.trainingKind,
+          hours: course.hours,
+        }
+      : null;
   }
 
   /** Lessons of the course's current published version, in order. */
@@ -61,6 +78,12 @@ export class LearningBridge {
       return [];
     }
     const outline = await this.curriculum.outline(course.versionId);
-    return (outline?.lessons ?? []).map((l) => ({ id: l.id, title: l.title, titleEn: l.titleEn || null, minutes: l.minutes, courseSlug: l.courseSlug }));
+    return (outline?.lessons ?? []).map((l) => ({
+      id: l.id,
+      title: l.title,
+      titleEn: l.titleEn || null,
+      minutes: l.minutes,
+      courseSlug: l.courseSlug,
+    }));
   }
 }

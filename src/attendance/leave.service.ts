@@ -39,7 +39,14 @@ export interface MakeUpView {
   overdue: boolean;
   done: boolean;
   doneAt: string | null;
-  lessons: Array<{ id: string; title: string; titleEn: string | null; minutes: number; courseSlug: string | null; done: boolean }>;
+  lessons: Array<{
+    id: string;
+    title: string;
+    titleEn: string | null;
+    minutes: number;
+    courseSlug: string | null;
+    done: boolean;
+  }>;
 }
 
 export interface OwedMakeUp {
@@ -77,7 +84,8 @@ export class LeaveService {
   constructor(
     @InjectRepository(LeaveRequestEntity) private readonly leaves: Repository<LeaveRequestEntity>,
     @InjectRepository(MakeUpEntity) private readonly makeUps: Repository<MakeUpEntity>,
-    @InjectRepository(AttendanceSessionEntity) private readonly sessions: Repository<AttendanceSessionEntity>,
+    @InjectRepository(AttendanceSessionEntity)
+    private readonly sessions: Repository<AttendanceSessionEntity>,
     private readonly attendance: AttendanceService,
     private readonly tree: OrgTreeService,
     private readonly tx: TransactionService,
@@ -86,7 +94,12 @@ export class LeaveService {
     private readonly clock: AttendanceClock,
   ) {}
 
-  async requestLeave(actor: Actor, id: unknown, type: AttendanceSessionEntity['sessionType'], reason: string): Promise<LeaveView> {
+  async requestLeave(
+    actor: Actor,
+    id: unknown,
+    type: AttendanceSessionEntity['sessionType'],
+    reason: string,
+  ): Promise<LeaveView> {
     const session = await this.attendance.findSession(id, type);
     const org = session ? await this.tree.find(session.orgId) : null;
     if (!session || !org) {
@@ -114,7 +127,11 @@ export class LeaveService {
     });
     try {
       await this.tx.run(async (m) => {
-        if (await m.getRepository(AttendanceRecordEntity).findOneBy({ sessionId: session.id, userId: actor.userId })) {
+        if (
+          await m
+            .getRepository(AttendanceRecordEntity)
+            .findOneBy({ sessionId: session.id, userId: actor.userId })
+        ) {
           throw new AttendanceException('ALREADY_ATTENDED');
         }
         await m.getRepository(LeaveRequestEntity).insert(row);
@@ -129,8 +146,17 @@ export class LeaveService {
   }
 
   /** Approve or reject: the secretary of the session's organisation (or above); decided once, until closing. */
-  async decide(actor: Actor, leaveId: unknown, approve: boolean, note: string | undefined, ip?: string): Promise<LeaveView> {
-    const leave = typeof leaveId === 'string' && leaveId.length <= 36 ? await this.leaves.findOneBy({ id: leaveId }) : null;
+  async decide(
+    actor: Actor,
+    leaveId: unknown,
+    approve: boolean,
+    note: string | undefined,
+    ip?: string,
+  ): Promise<LeaveView> {
+    const leave =
+      typeof leaveId === 'string' && leaveId.length <= 36
+        ? await this.leaves.findOneBy({ id: leaveId })
+        : null;
     const session = leave ? await this.sessions.findOneBy({ id: leave.sessionId }) : null;
     const org = session ? await this.tree.find(session.orgId) : null;
     if (!leave || !session || !org || !canActAt(actor, MANAGERS[session.sessionType], org.path)) {
@@ -142,11 +168,27 @@ export class LeaveService {
     const state: LeaveState = approve ? 'approved' : 'rejected';
     const now = this.clock.now();
     const updated = await this.tx.run(async (m) => {
-      const result = await m.getRepository(LeaveRequestEntity).update({ id: leave.id, state: 'pending' }, { state, decidedBy: actor.userId, decidedAt: now, decisionNote: note ?? null });
+      const result = await m
+        .getRepository(LeaveRequestEntity)
+        .update(
+          { id: leave.id, state: 'pending' },
+          { state, decidedBy: actor.userId, decidedAt: now, decisionNote: note ?? null },
+        );
       if (!result.affected) {
         throw new AttendanceException('LEAVE_DECIDED');
       }
-      await this.audit.record({ action: `leave.${state}`, actor, targetType: 'leave_request', targetId: leave.id, orgId: org.id, ip, details: { sessionId: session.id, userId: leave.userId, note: note ?? null } }, m);
+      await this.audit.record(
+        {
+          action: `leave.${state}`,
+          actor,
+          targetType: 'leave_request',
+          targetId: leave.id,
+          orgId: org.id,
+          ip,
+          details: { sessionId: session.id, userId: leave.userId, note: note ?? null },
+        },
+        m,
+      );
       return m.getRepository(LeaveRequestEntity).findOneByOrFail({ id: leave.id });
     });
     return toLeaveView(updated);
@@ -159,12 +201,18 @@ export class LeaveService {
 
   /** Make-up study the person owes (open first), with lesson titles and which lessons are done. */
   async makeUpsOf(userId: string, opts: { openOnly?: boolean } = {}): Promise<MakeUpView[]> {
-    const rows = await this.makeUps.find({ where: { userId, ...(opts.openOnly ? { doneAt: IsNull() } : {}) }, order: { dueOn: 'ASC' }, take: 100 });
+    const rows = await this.makeUps.find({
+      where: { userId, ...(opts.openOnly ? { doneAt: IsNull() } : {}) },
+      order: { dueOn: 'ASC' },
+      take: 100,
+    });
     if (rows.length === 0) {
       return [];
     }
     const sessions = await this.sessions.findBy({ id: In(rows.map((r) => r.sessionId)) });
-    const lessons = await this.learning.lessonSummaries([...new Set(rows.flatMap((r) => r.lessonIds))]);
+    const lessons = await this.learning.lessonSummaries([
+      ...new Set(rows.flatMap((r) => r.lessonIds)),
+    ]);
     const today = this.clock.now().toISOString().slice(0, 10);
     const views = rows.map((r) => {
       const s = sessions.find((x) => x.id === r.sessionId);
@@ -181,7 +229,14 @@ export class LeaveService {
         doneAt: r.doneAt?.toISOString() ?? null,
         lessons: r.lessonIds.map((id) => {
           const l = lessons.find((x) => x.id === id);
-          return { id, title: l?.title ?? id, titleEn: l?.titleEn ?? null, minutes: l?.minutes ?? 0, courseSlug: l?.courseSlug ?? null, done: r.doneLessonIds.includes(id) };
+          return {
+            id,
+            title: l?.title ?? id,
+            titleEn: l?.titleEn ?? null,
+            minutes: l?.minutes ?? 0,
+            courseSlug: l?.courseSlug ?? null,
+            done: r.doneLessonIds.includes(id),
+          };
         }),
       };
     });
@@ -199,11 +254,19 @@ export class LeaveService {
       .innerJoin(AttendanceSessionEntity, 's', 's.id = mu.session_id')
       .innerJoin(OrgNodeEntity, 'o', 'o.id = s.org_id')
       .where('mu.done_at IS NULL')
-      .andWhere(new Brackets((w) => roots.forEach((root, i) => w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }))))
+      .andWhere(
+        new Brackets((w) =>
+          roots.forEach((root, i) =>
+            w.orWhere(`o.path LIKE :root${i}`, { [`root${i}`]: `${root}%` }),
+          ),
+        ),
+      )
       .orderBy('mu.due_on', 'ASC')
       .limit(limit)
       .getMany();
-    const sessions = await this.sessions.findBy({ id: In([...new Set(rows.map((r) => r.sessionId))]) });
+    const sessions = await this.sessions.findBy({
+      id: In([...new Set(rows.map((r) => r.sessionId))]),
+    });
     const people = await this.attendance.peopleByIds([...new Set(rows.map((r) => r.userId))]);
     const today = this.clock.now().toISOString().slice(0, 10);
     return rows.map((r) => ({
@@ -224,7 +287,9 @@ export class LeaveService {
     if (!event || typeof event.userId !== 'string' || typeof event.lessonId !== 'string') {
       return;
     }
-    const open = (await this.makeUps.findBy({ userId: event.userId, doneAt: IsNull() })).filter((r) => r.lessonIds.includes(event.lessonId));
+    const open = (await this.makeUps.findBy({ userId: event.userId, doneAt: IsNull() })).filter(
+      (r) => r.lessonIds.includes(event.lessonId),
+    );
     if (open.length === 0) {
       return;
     }
@@ -235,8 +300,21 @@ export class LeaveService {
         if (!fresh || fresh.doneAt) {
           continue;
         }
-        const done = [...new Set([...fresh.doneLessonIds, event.lessonId])].filter((l) => fresh.lessonIds.includes(l));
-        await m.getRepository(MakeUpEntity).update({ id: fresh.id }, { doneLessonIds: done, doneAt: done.length >= fresh.lessonIds.length ? (Number.isNaN(at.getTime()) ? new Date() : at) : null });
+        const done = [...new Set([...fresh.doneLessonIds, event.lessonId])].filter((l) =>
+          fresh.lessonIds.includes(l),
+        );
+        await m.getRepository(MakeUpEntity).update(
+          { id: fresh.id },
+          {
+            doneLessonIds: done,
+            doneAt:
+              done.length >= fresh.lessonIds.length
+                ? Number.isNaN(at.getTime())
+                  ? new Date()
+                  : at
+                : null,
+          },
+        );
       }
     });
   }

@@ -34,7 +34,11 @@ export class MembershipsService {
       .andWhere('u.active = :active', { active: true })
       .orderBy('u.username', 'ASC')
       .getRawMany<{ id: string; username: string; displayName?: string; displayname?: string }>();
-    return rows.map((r) => ({ id: r.id, username: r.username, displayName: r.displayName ?? r.displayname ?? r.username }));
+    return rows.map((r) => ({
+      id: r.id,
+      username: r.username,
+      displayName: r.displayName ?? r.displayname ?? r.username,
+    }));
   }
 
   /** Opens memberships for people who arrived and closes those of people who left; inside the caller's transaction. */
@@ -58,10 +62,21 @@ export class MembershipsService {
         const at = joined.get(p.id);
         // Someone added to the system is a member from the day they were added.
         const joinedOn = at ? (DateTime.fromISO(at, { zone: org.zone }).toISODate() ?? day) : day;
-        return { id: randomUUID(), userId: p.id, orgId: org.id, joinedOn: joinedOn < day ? joinedOn : day, leftOn: null };
+        return {
+          id: randomUUID(),
+          userId: p.id,
+          orgId: org.id,
+          joinedOn: joinedOn < day ? joinedOn : day,
+          leftOn: null,
+        };
       });
       for (let i = 0; i < rows.length; i += 100) {
-        await repo.createQueryBuilder().insert().values(rows.slice(i, i + 100)).orIgnore().execute();
+        await repo
+          .createQueryBuilder()
+          .insert()
+          .values(rows.slice(i, i + 100))
+          .orIgnore()
+          .execute();
       }
     }
     const left = open.filter((r) => !memberIds.has(r.userId)).map((r) => r.id);
@@ -77,7 +92,10 @@ export class MembershipsService {
   }
 
   /** Batch insert for demo data and imports: rows already decided by the caller. */
-  async insertMany(m: EntityManager, rows: Array<Omit<BranchMembershipEntity, 'id'>>): Promise<void> {
+  async insertMany(
+    m: EntityManager,
+    rows: Array<Omit<BranchMembershipEntity, 'id'>>,
+  ): Promise<void> {
     const values = rows.map((r) => ({ id: randomUUID(), ...r }));
     for (let i = 0; i < values.length; i += 100) {
       await m.getRepository(BranchMembershipEntity).insert(values.slice(i, i + 100));

@@ -10,7 +10,12 @@ export function pageLocals(req: AppRequest, reply: FastifyReply): Record<string,
     htmlLang: req.lang,
     isEnglish: req.lang === 'en',
     path,
-    actor: req.actor ? { displayName: req.actor.displayName, roles: [...new Set(req.actor.grants.map((g) => g.role))] } : null,
+    actor: req.actor
+      ? {
+          displayName: req.actor.displayName,
+          roles: [...new Set(req.actor.grants.map((g) => g.role))],
+        }
+      : null,
     nav: navFor(req.actor, path),
     csrfToken: reply.generateCsrf(),
   };

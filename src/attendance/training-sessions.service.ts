@@ -41,7 +41,10 @@ export class TrainingSessionsService {
     }
     const startsAt = new Date(dto.startsAt);
     const endsAt = new Date(dto.endsAt);
-    if (!(endsAt.getTime() > startsAt.getTime()) || endsAt.getTime() - startsAt.getTime() > 12 * 3600_000) {
+    if (
+      !(endsAt.getTime() > startsAt.getTime()) ||
+      endsAt.getTime() - startsAt.getTime() > 12 * 3600_000
+    ) {
       throw new AttendanceException('TIMES_INVALID', {}, 'endsAt');
     }
     const lessons = await this.learning.lessonsOfCourse(course.slug);

@@ -15,39 +15,37 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
-/** Append-only log of sign-ins, role and scope changes, grades, attendance edits, certificates and exports. */
+/** Strips line breaks and control characters so a crafted username cannot forge log lines (SECURITY-TESTS 109). */
+const oneLine = (s: string | null | undefined): string | null =>
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed here
+  s === null || s === undefined ? null : s.replace(/[\u0000-\u001f\u007f]/g, ' ');
+
+/**
+ * Append-only log of sign-ins, role and scope changes, grades, attendance edits, certificates and exports.
+ * There is deliberately no update or delete here and no route that changes an entry.
+ */
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>) {}
+  constructor(
+    @InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>,
+  ) {}
 
   /** Pass the transaction's manager so the entry commits or rolls back with the change it describes. */
   async record(entry: AuditRecord, manager?: EntityManager): Promise<void> {
     const repo = manager ? manager.getRepository(AuditEntryEntity) : this.entries;
-    await repo.save(repo.create({
-      id: randomUUID(),
-      at: new Date(),
-      actorId: entry.actor?.userId ?? null,
-      actorName: entry.actor?.username ?? null,
-      action: entry.action,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId ?? null,
-      orgId: entry.orgId ?? null,
-      ip: entry.ip ?? null,
-      details: entry.details ?? null,
-    }));
-  }
-
-  async recent(orgPaths: string[] | 'all', limit = 100): Promise<AuditEntryEntity[]> {
-    const qb = this.entries.createQueryBuilder('a').orderBy('a.at', 'DESC').limit(limit);
-    if (orgPaths !== 'all') {
-      if (orgPaths.length === 0) {
-        return [];
-      }
-      qb.innerJoin('org_nodes', 'o', 'o.id = a.org_id').where(
-        orgPaths.map((_, i) => `o.path LIKE :p${i}`).join(' OR '),
-        Object.fromEntries(orgPaths.map((p, i) => [`p${i}`, `${p}%`])),
-      );
-    }
-    return qb.getMany();
+    await repo.save(
+      repo.create({
+        id: randomUUID(),
+        at: new Date(),
+        actorId: entry.actor?.userId ?? null,
+        actorName: oneLine(entry.actor?.username)?.slice(0, 64) ?? null,
+        action: entry.action,
+        targetType: entry.targetType ?? null,
+        targetId: oneLine(entry.targetId)?.slice(0, 64) ?? null,
+        orgId: entry.orgId ?? null,
+        ip: entry.ip?.slice(0, 64) ?? null,
+        details: entry.details ?? null,
+      }),
+    );
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { Actor, RoleGrant } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
@@ -16,6 +16,23 @@ export const LIFETIMES = {
 } as const;
 /** `last_seen_at` is written at most once a minute per session, not on every request. */
 const TOUCH_EVERY_MS = 60_000;
+/**
+ * Resolved sessions are kept in the process for a few seconds so a signed-in request costs no database read.
+ * Sign-out, deactivation and any write to people, roles, org nodes or sessions in this process drop entries at
+ * once; a change made by another process (CLI) takes effect within the TTL.
+ */
+const ACTOR_TTL_MS = 5_000;
+const ACTOR_CACHE_MAX = 20_000;
+const ACTOR_TABLES = new Set(['users', 'role_assignments', 'org_nodes', 'auth_sessions']);
+
+interface CachedSession {
+  actor: Actor;
+  sessionId: string;
+  userId: string;
+  expiresAt: number;
+  lastSeenAt: number;
+  cachedAt: number;
+}
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -26,7 +43,17 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly tree: OrgTreeService,
     private readonly tx: TransactionService,
-  ) {}
+    dataSource: DataSource,
+  ) {
+    const clear = (event: { metadata?: { tableName?: string } }): void => {
+      if (event.metadata?.tableName && ACTOR_TABLES.has(event.metadata.tableName)) {
+        this.cache.clear();
+      }
+    };
+    dataSource.subscribers.push({ afterInsert: clear, afterUpdate: clear, afterRemove: clear });
+  }
+
+  private readonly cache = new Map<string, CachedSession>();
 
   /** A fresh random secret per sign-in, so the session id always changes at login. */
   async open(
@@ -58,8 +85,22 @@ export class SessionsService {
     if (secret.length < 20 || secret.length > 100) {
       return null;
     }
-    const session = await this.sessions.findOneBy({ tokenHash: sha256(secret), kind });
+    const tokenHash = sha256(secret);
+    const key = `${kind}:${tokenHash}`;
     const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.cachedAt < ACTOR_TTL_MS) {
+      if (hit.expiresAt <= now || now - hit.lastSeenAt > LIFETIMES[kind].idleMs) {
+        this.cache.delete(key);
+        return null;
+      }
+      if (now - hit.lastSeenAt > TOUCH_EVERY_MS) {
+        hit.lastSeenAt = now;
+        await this.touch(hit.sessionId, now);
+      }
+      return hit.actor;
+    }
+    const session = await this.sessions.findOneBy({ tokenHash, kind });
     if (
       !session ||
       session.revokedAt ||
@@ -69,14 +110,40 @@ export class SessionsService {
       return null;
     }
     const actor = await this.actorFor(session.userId, session.id, kind);
-    if (actor && now - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-      await this.tx.run((m) =>
-        m
-          .getRepository(AuthSessionEntity)
-          .update({ id: session.id }, { lastSeenAt: new Date(now) }),
-      );
+    let lastSeenAt = session.lastSeenAt.getTime();
+    if (actor && now - lastSeenAt > TOUCH_EVERY_MS) {
+      lastSeenAt = now;
+      await this.touch(session.id, now);
+    }
+    if (actor) {
+      if (this.cache.size >= ACTOR_CACHE_MAX) {
+        // Oldest first: a Map iterates in insertion order.
+        this.cache.delete(this.cache.keys().next().value as string);
+      }
+      this.cache.set(key, {
+        actor,
+        sessionId: session.id,
+        userId: session.userId,
+        expiresAt: session.expiresAt.getTime(),
+        lastSeenAt,
+        cachedAt: now,
+      });
     }
     return actor;
+  }
+
+  private async touch(sessionId: string, now: number): Promise<void> {
+    await this.tx.run((m) =>
+      m.getRepository(AuthSessionEntity).update({ id: sessionId }, { lastSeenAt: new Date(now) }),
+    );
+  }
+
+  private forget(match: (entry: CachedSession) => boolean): void {
+    for (const [key, entry] of this.cache) {
+      if (match(entry)) {
+        this.cache.delete(key);
+      }
+    }
   }
 
   /** Roles and scope are read afresh on every request, so a change takes effect on the person's next request. */
@@ -111,6 +178,7 @@ export class SessionsService {
   }
 
   async revoke(sessionId: string): Promise<void> {
+    this.forget((e) => e.sessionId === sessionId);
     await this.tx.run((m) =>
       m
         .getRepository(AuthSessionEntity)
@@ -120,6 +188,7 @@ export class SessionsService {
 
   @OnEvent(USER_DEACTIVATED, { promisify: true })
   async revokeAllOf(payload: { userId: string }): Promise<void> {
+    this.forget((e) => e.userId === payload.userId);
     await this.tx.run((m) =>
       m
         .getRepository(AuthSessionEntity)

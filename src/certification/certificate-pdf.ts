@@ -57,6 +57,7 @@ const MUTED = '#666666';
 const RULE = '#D9C4BE';
 const BODY_LEFT = 88;
 const BODY_WIDTH = PAGE_W - 2 * BODY_LEFT;
+const VERIFY_TOP = 640;
 
 const PRODUCER = 'Cadre Academy certificate renderer (PDFKit)';
 
@@ -96,8 +97,15 @@ export async function renderCertificatePdf(model: CertificatePdfModel): Promise<
 
   // Title block.
   let y = 128;
-  const titleSize = fitSize(doc, 'serif-bold', model.title, 34, BODY_WIDTH, 8);
-  centred(doc, model.title, y, { font: 'serif-bold', size: titleSize, color: RED, spacing: 8 });
+  const title = fitLines(doc, 'serif-bold', model.title, BODY_WIDTH, 34, 24, 2, 0.24);
+  if (title.lines.length > 1) {
+    y -= 16;
+  }
+  title.lines.forEach((line, i) => {
+    const style: TextStyle = { font: 'serif-bold', size: title.size, color: RED };
+    centred(doc, line, y + i * title.size * 1.35, { ...style, spacing: title.spacing });
+  });
+  y += (title.lines.length - 1) * title.size * 1.35;
   if (model.titleEn) {
     y += 26;
     const en = model.titleEn.toUpperCase();
@@ -123,6 +131,7 @@ export async function renderCertificatePdf(model: CertificatePdfModel): Promise<
     `This is to certify that the person named above has completed the prescribed course of ` +
     `study, totalling ${hours} study hours, and has passed the assessment.`;
   doc.text(english, BODY_LEFT, y, { width: BODY_WIDTH, align: 'left', lineGap: 2 });
+  y = doc.y;
 
   // Particulars.
   const rows: [string, string, string][] = [['培训类别', 'Training', model.trainingKindLabel]];
@@ -132,11 +141,24 @@ export async function renderCertificatePdf(model: CertificatePdfModel): Promise<
   rows.push(['学时', 'Study hours', `${hours} 学时`]);
   rows.push(['发证日期', 'Date of issue', `${date.zh}  ${date.en}`]);
   rows.push(['证书编号', 'Certificate No.', model.serial]);
-  drawParticulars(doc, rows, 452);
+  // Anchored so that typical certificates line up, pushed down (and rows tightened) by long text above.
+  const tableTop = Math.max(452, y + 28);
+  const rowHeight = Math.max(22, Math.min(30, (VERIFY_TOP - 36 - tableTop) / rows.length));
+  drawParticulars(doc, rows, tableTop, rowHeight);
 
   // Verification (left) and issuer (right).
-  drawVerification(doc, model.verifyUrl, 628);
-  drawIssuer(doc, model.issuerName, date.zh, 700);
+  drawVerification(doc, model.verifyUrl, VERIFY_TOP);
+  drawIssuer(doc, model.issuerName, date.zh, VERIFY_TOP + 68);
+  centred(
+    doc,
+    '本证书真伪可扫描二维码或访问上述网址核验  ·  Verify this certificate online via the QR code',
+    774,
+    {
+      font: 'serif',
+      size: 7.5,
+      color: MUTED,
+    },
+  );
 
   doc.end();
   return done;
@@ -232,7 +254,13 @@ function centred(doc: PDFKit.PDFDocument, text: string, y: number, style: TextSt
   left(doc, text, CX - textWidth(doc, text, style.spacing) / 2, y, style);
 }
 
-function right(doc: PDFKit.PDFDocument, text: string, x: number, y: number, style: TextStyle): void {
+function right(
+  doc: PDFKit.PDFDocument,
+  text: string,
+  x: number,
+  y: number,
+  style: TextStyle,
+): void {
   applyStyle(doc, style);
   left(doc, text, x - textWidth(doc, text, style.spacing), y, style);
 }
@@ -256,6 +284,50 @@ function fitSize(
     size -= 0.5;
   }
   return size;
+}
+
+/**
+ * Fits a heading into at most `maxLines` centred lines: one line if it stays at `threshold` size or
+ * more, otherwise split into balanced lines (never starting a line with closing punctuation). Letter
+ * spacing scales with the size.
+ */
+function fitLines(
+  doc: PDFKit.PDFDocument,
+  font: TextStyle['font'],
+  text: string,
+  width: number,
+  max: number,
+  threshold: number,
+  maxLines: number,
+  spacingRatio: number,
+): { lines: string[]; size: number; spacing: number } {
+  const chars = Array.from(text);
+  let best = { lines: [text], size: 7, spacing: 0 };
+  for (let count = 1; count <= Math.min(maxLines, chars.length); count++) {
+    const lines: string[] = [];
+    let start = 0;
+    for (let i = 1; i <= count; i++) {
+      let end = i === count ? chars.length : Math.round((chars.length * i) / count);
+      while (end < chars.length && end > start + 1 && NO_LINE_START.has(chars[end])) {
+        end--;
+      }
+      lines.push(chars.slice(start, end).join(''));
+      start = end;
+    }
+    doc.font(font);
+    let size = max;
+    for (; size > 7; size -= 0.5) {
+      doc.fontSize(size);
+      if (lines.every((line) => textWidth(doc, line, size * spacingRatio) <= width)) {
+        break;
+      }
+    }
+    best = { lines, size, spacing: size * spacingRatio };
+    if (size >= threshold) {
+      break;
+    }
+  }
+  return best;
 }
 
 function drawFrame(doc: PDFKit.PDFDocument): void {
@@ -314,7 +386,7 @@ function drawOrnament(doc: PDFKit.PDFDocument, y: number): void {
 
 function drawHolder(doc: PDFKit.PDFDocument, name: string, y: number): void {
   const suffix = '同志';
-  const gap = 14;
+  const gap = 18;
   const nameStyle: TextStyle = { font: 'serif-bold', size: 0, color: INK, spacing: 6 };
   const suffixStyle: TextStyle = { font: 'serif', size: 15, color: INK, spacing: 2 };
   applyStyle(doc, suffixStyle);
@@ -328,8 +400,8 @@ function drawHolder(doc: PDFKit.PDFDocument, name: string, y: number): void {
   doc.save();
   doc.lineWidth(0.7).strokeColor(INK);
   doc
-    .moveTo(x - 16, y + 8)
-    .lineTo(x + nameWidth + 16, y + 8)
+    .moveTo(x - 12, y + 8)
+    .lineTo(x + nameWidth + 12, y + 8)
     .stroke();
   doc.restore();
 }
@@ -385,15 +457,20 @@ function justifiedParagraph(
     const available = width - (i === 0 ? indent : 0);
     const glyphs = Array.from(lineText).length;
     const last = i === lines.length - 1;
-    const spacing = last || glyphs < 2 ? 0 : (available - doc.widthOfString(lineText)) / (glyphs - 1);
+    const spacing =
+      last || glyphs < 2 ? 0 : (available - doc.widthOfString(lineText)) / (glyphs - 1);
     left(doc, lineText, lineX, y, { ...style, spacing });
     y += leading;
   });
   return y - leading + 20;
 }
 
-function drawParticulars(doc: PDFKit.PDFDocument, rows: [string, string, string][], top: number): void {
-  const rowHeight = 30;
+function drawParticulars(
+  doc: PDFKit.PDFDocument,
+  rows: [string, string, string][],
+  top: number,
+  rowHeight: number,
+): void {
   const labelX = BODY_LEFT + 8;
   const valueX = BODY_LEFT + 168;
   const valueWidth = BODY_LEFT + BODY_WIDTH - valueX - 8;
@@ -404,7 +481,7 @@ function drawParticulars(doc: PDFKit.PDFDocument, rows: [string, string, string]
     .lineTo(BODY_LEFT + BODY_WIDTH, top)
     .stroke();
   rows.forEach(([zh, en, value], i) => {
-    const baseline = top + i * rowHeight + 20;
+    const baseline = top + i * rowHeight + rowHeight / 2 + 5;
     left(doc, zh, labelX, baseline, { font: 'serif', size: 11, color: INK, spacing: 1 });
     applyStyle(doc, { font: 'serif', size: 11, color: INK });
     const zhWidth = textWidth(doc, zh, 1);
@@ -444,7 +521,12 @@ function drawVerification(doc: PDFKit.PDFDocument, url: string, top: number): vo
         col++;
       }
       // A hair of overlap so viewers' anti-aliasing leaves no seams between modules.
-      doc.rect(x0 + start * module, top + row * module, (col - start) * module + 0.05, module + 0.05);
+      doc.rect(
+        x0 + start * module,
+        top + row * module,
+        (col - start) * module + 0.05,
+        module + 0.05,
+      );
     }
   }
   doc.fill();
@@ -456,11 +538,13 @@ function drawVerification(doc: PDFKit.PDFDocument, url: string, top: number): vo
   left(doc, 'Scan to verify', textX, top + 38, { font: 'serif', size: 8, color: MUTED });
   applyStyle(doc, { font: 'serif', size: 6.5, color: MUTED });
   let y = top + 58;
-  for (const line of breakAnywhere(doc, url, 150).slice(0, 4)) {
+  // The URL column stops where the issuer column (right half of the body) begins.
+  const urlWidth = CX - 10 - textX;
+  for (const line of breakAnywhere(doc, url, urlWidth).slice(0, 5)) {
     left(doc, line, textX, y, { font: 'serif', size: 6.5, color: MUTED });
     y += 9;
   }
-  doc.link(textX, top + 50, 150, y - top - 50, url);
+  doc.link(textX, top + 50, urlWidth, y - top - 50, url);
 }
 
 /** Splits text (a URL) into lines no wider than `width`, at any character, preferring after / ? & =. */
@@ -486,9 +570,15 @@ function breakAnywhere(doc: PDFKit.PDFDocument, text: string, width: number): st
 
 function drawIssuer(doc: PDFKit.PDFDocument, issuer: string, dateZh: string, y: number): void {
   const rightX = BODY_LEFT + BODY_WIDTH;
-  const width = BODY_WIDTH / 2;
-  const size = fitSize(doc, 'serif-bold', issuer, 13, width, 1);
-  right(doc, issuer, rightX, y, { font: 'serif-bold', size, color: INK, spacing: 1 });
+  const width = rightX - CX;
+  const fitted = fitLines(doc, 'serif-bold', issuer, width, 13, 10.5, 2, 0.08);
+  const leading = fitted.size * 1.45;
+  // A second line grows upwards, keeping the date where a seal would be stamped over it.
+  const first = y - (fitted.lines.length - 1) * leading;
+  right(doc, '发证机构 Issued by', rightX, first - 28, { font: 'serif', size: 8, color: MUTED });
+  fitted.lines.forEach((line, i) => {
+    const style: TextStyle = { font: 'serif-bold', size: fitted.size, color: INK };
+    right(doc, line, rightX, first + i * leading, { ...style, spacing: fitted.spacing });
+  });
   right(doc, dateZh, rightX, y + 26, { font: 'serif', size: 12.5, color: INK, spacing: 1 });
-  right(doc, '发证机构 Issued by', rightX, y - 28, { font: 'serif', size: 8, color: MUTED });
 }

@@ -49,6 +49,15 @@ export class DemoService {
   async seed(): Promise<void> {
     // One hash for every demo person: hashing 80 passwords would add seconds to the first start.
     const hash = await hashPassword(DEMO_PASSWORD);
+    try {
+      await this.seedIn(hash);
+    } finally {
+      // Committed or rolled back, the tree is read afresh from the database from now on.
+      this.tree.invalidate();
+    }
+  }
+
+  private async seedIn(hash: string): Promise<void> {
     await this.tx.run(async (m) => {
       const city = await this.tree.create(
         null,
@@ -166,10 +175,10 @@ export class DemoService {
         }
       }
       for (const step of this.steps) {
-        this.logger.log(`demo: ${step.name}`);
+        const started = Date.now();
         await step.run({ manager: m, city, branches, communities, people, accounts });
+        this.logger.log(`demo: ${step.name} (${Date.now() - started} ms)`);
       }
     });
-    this.tree.invalidate();
   }
 }

@@ -151,8 +151,10 @@ export class OrgTreeService {
     return node;
   }
 
+  /** Forget everything cached (after a failed seed, so rolled-back nodes do not linger). */
   invalidate(): void {
     this.loadedAt = 0;
+    this.nodes = new Map();
   }
 
   private async refresh(): Promise<void> {
@@ -160,7 +162,15 @@ export class OrgTreeService {
       return;
     }
     const rows = await this.repo.find();
-    this.nodes = new Map(rows.map((n) => [n.id, n]));
+    const fresh = new Map(rows.map((n) => [n.id, n]));
+    // Keep nodes this process created in a transaction that has not committed yet (the demo seed builds the tree
+    // and then uses it inside one transaction; on PostgreSQL the pool cannot see those rows yet).
+    for (const [id, node] of this.nodes) {
+      if (!fresh.has(id)) {
+        fresh.set(id, node);
+      }
+    }
+    this.nodes = fresh;
     this.loadedAt = Date.now();
   }
 }

@@ -36,7 +36,10 @@ export function yearElapsed(asOf: Date, zone: string): number {
   const at = DateTime.fromJSDate(asOf, { zone });
   const start = at.startOf('year');
   const end = start.plus({ years: 1 });
-  return Math.min(1, Math.max(0, at.diff(start).as('milliseconds') / end.diff(start).as('milliseconds')));
+  return Math.min(
+    1,
+    Math.max(0, at.diff(start).as('milliseconds') / end.diff(start).as('milliseconds')),
+  );
 }
 
 /**
@@ -49,7 +52,10 @@ export function yearlyRequirements(
   groups: LedgerGroup[],
   asOf: Date,
 ): RequirementStatus[] {
-  const yearly = { ...policy, requirements: policy.requirements.filter((r) => r.period === 'calendar_year') };
+  const yearly = {
+    ...policy,
+    requirements: policy.requirements.filter((r) => r.period === 'calendar_year'),
+  };
   const entries: CreditedEntry[] = [];
   for (const g of groups) {
     const entry: CreditedEntry = {

@@ -13,15 +13,23 @@ import {
 } from '../learning/study-hours';
 import { OrgNodeEntity } from '../organizations/org-node.entity';
 import { PolicyService } from '../policy/policy.service';
-import { asOfYear, judgePerson, LedgerGroup, yearElapsed, yearlyRequirements } from './hours-report';
+import {
+  asOfYear,
+  judgePerson,
+  LedgerGroup,
+  yearElapsed,
+  yearlyRequirements,
+} from './hours-report';
 import { RegularityPolicy } from './regularity.policy';
 import { num, query, Row, str, under } from './report-sql';
 import { ReportScopeService } from './report-scope.service';
 import { ReportsException } from './reports.exception';
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
-const rate = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 10000) / 10000 : null);
-const bool = (v: unknown): boolean => v === true || v === 1 || v === '1' || v === 't' || v === 'true';
+const rate = (a: number, b: number): number | null =>
+  b > 0 ? Math.round((a / b) * 10000) / 10000 : null;
+const bool = (v: unknown): boolean =>
+  v === true || v === 1 || v === '1' || v === 't' || v === 'true';
 
 export interface NodeRef {
   id: string;
@@ -42,7 +50,12 @@ export interface CompletionReport {
     completed: number;
     completionRate: number | null;
   }>;
-  byKind: Array<{ trainingKind: string; enrolled: number; completed: number; completionRate: number | null }>;
+  byKind: Array<{
+    trainingKind: string;
+    enrolled: number;
+    completed: number;
+    completionRate: number | null;
+  }>;
   nodes: Array<NodeRef & { enrolled: number; completed: number; completionRate: number | null }>;
   people: Array<{
     userId: string;
@@ -64,7 +77,13 @@ export interface HoursReport {
   org: NodeRef;
   year: number;
   asOf: string;
-  requirements: Array<{ key: string; title: string; titleEn: string; source: string; effectiveFrom: string }>;
+  requirements: Array<{
+    key: string;
+    title: string;
+    titleEn: string;
+    source: string;
+    effectiveFrom: string;
+  }>;
   people: Array<{
     userId: string;
     displayName: string;
@@ -77,7 +96,15 @@ export interface HoursReport {
     behind: boolean;
     gap: number;
   }>;
-  nodes: Array<NodeRef & { people: number; met: number; behind: number; averageHours: number; totalGap: number }>;
+  nodes: Array<
+    NodeRef & {
+      people: number;
+      met: number;
+      behind: number;
+      averageHours: number;
+      totalGap: number;
+    }
+  >;
   months: Array<{ month: string; hours: number }>;
   totals: { people: number; met: number; behind: number; hours: number };
 }
@@ -111,7 +138,14 @@ export interface ItemsReport {
     attempts: number;
     learners: number;
     passRate: number | null;
-    questions: Array<{ questionId: string; text: string; type: string; answered: number; correct: number; shareCorrect: number | null }>;
+    questions: Array<{
+      questionId: string;
+      text: string;
+      type: string;
+      answered: number;
+      correct: number;
+      shareCorrect: number | null;
+    }>;
   }>;
 }
 
@@ -133,7 +167,12 @@ export class LearningReportsService {
     private readonly policy: PolicyService,
   ) {}
 
-  async completion(actor: Actor, orgId: string | undefined, courseSlug: string | undefined, opts: { all?: boolean } = {}): Promise<CompletionReport> {
+  async completion(
+    actor: Actor,
+    orgId: string | undefined,
+    courseSlug: string | undefined,
+    opts: { all?: boolean } = {},
+  ): Promise<CompletionReport> {
     const root = await this.scope.resolve(actor, orgId);
     const params: Record<string, unknown> = { root: under(root.path), active: true };
     let course: CompletionReport['course'] = null;
@@ -147,7 +186,11 @@ export class LearningReportsService {
       if (!found[0]) {
         throw new ReportsException('REPORT_COURSE_NOT_FOUND');
       }
-      course = { slug: str(found[0].slug), title: str(found[0].title), titleEn: str(found[0].title_en) };
+      course = {
+        slug: str(found[0].slug),
+        title: str(found[0].title),
+        titleEn: str(found[0].title_en),
+      };
       params.slug = courseSlug;
     }
     const courseFilter = courseSlug ? 'AND c.slug = :slug' : '';
@@ -202,12 +245,21 @@ export class LearningReportsService {
       k.completed += c.completed;
       kinds.set(c.trainingKind, k);
     }
-    const nodes = await this.childTotals(root, perOrg, (r) => ({ enrolled: num(r.enrolled), completed: num(r.completed) }), { enrolled: 0, completed: 0 });
+    const nodes = await this.childTotals(
+      root,
+      perOrg,
+      (r) => ({ enrolled: num(r.enrolled), completed: num(r.completed) }),
+      { enrolled: 0, completed: 0 },
+    );
     return {
       org: ref(root),
       course,
       courses,
-      byKind: [...kinds].map(([trainingKind, k]) => ({ trainingKind, ...k, completionRate: rate(k.completed, k.enrolled) })),
+      byKind: [...kinds].map(([trainingKind, k]) => ({
+        trainingKind,
+        ...k,
+        completionRate: rate(k.completed, k.enrolled),
+      })),
       nodes: nodes.map((n) => ({ ...n, completionRate: rate(n.completed, n.enrolled) })),
       people: people.slice(0, opts.all ? undefined : PAGE_PEOPLE).map((r) => ({
         userId: str(r.user_id),
@@ -225,13 +277,22 @@ export class LearningReportsService {
     };
   }
 
-  async hours(actor: Actor, orgId: string | undefined, year: number | undefined, now = new Date()): Promise<HoursReport> {
+  async hours(
+    actor: Actor,
+    orgId: string | undefined,
+    year: number | undefined,
+    now = new Date(),
+  ): Promise<HoursReport> {
     const root = await this.scope.resolve(actor, orgId);
     return this.hoursFor(root, year, now);
   }
 
   /** Without a scope check: for callers that already checked (home blocks). */
-  async hoursFor(root: OrgNodeEntity, year: number | undefined, now = new Date()): Promise<HoursReport> {
+  async hoursFor(
+    root: OrgNodeEntity,
+    year: number | undefined,
+    now = new Date(),
+  ): Promise<HoursReport> {
     const policy = await this.ledger.rules();
     const zone = policy.timeZone || 'Asia/Shanghai';
     const thisYear = DateTime.fromJSDate(now, { zone }).year;
@@ -288,7 +349,10 @@ export class LearningReportsService {
     const elapsed = yearElapsed(asOf, zone);
     const rows = people.map((p) => {
       const facts = factsOf(p, secretaries.has(str(p.id)));
-      const judged = judgePerson(yearlyRequirements(policy, facts, byUser.get(str(p.id)) ?? [], asOf), elapsed);
+      const judged = judgePerson(
+        yearlyRequirements(policy, facts, byUser.get(str(p.id)) ?? [], asOf),
+        elapsed,
+      );
       return {
         userId: str(p.id),
         displayName: str(p.display_name),
@@ -296,7 +360,12 @@ export class LearningReportsService {
         orgId: str(p.org_id),
         orgName: str(p.org_name),
         total: round2(totals.get(str(p.id)) ?? 0),
-        requirements: judged.requirements.map((r) => ({ key: r.key, required: r.required, done: r.done, gap: r.gap })),
+        requirements: judged.requirements.map((r) => ({
+          key: r.key,
+          required: r.required,
+          done: r.done,
+          gap: r.gap,
+        })),
         met: judged.met,
         behind: judged.behind,
         gap: judged.gap,
@@ -326,7 +395,9 @@ export class LearningReportsService {
       months.set(`${y}-${String(m).padStart(2, '0')}`, 0);
     }
     for (const h of hourly) {
-      const month = DateTime.fromISO(`${str(h.hour)}:00:00Z`).setZone(zone).toFormat('yyyy-MM');
+      const month = DateTime.fromISO(`${str(h.hour)}:00:00Z`)
+        .setZone(zone)
+        .toFormat('yyyy-MM');
       if (months.has(month)) {
         months.set(month, (months.get(month) ?? 0) + num(h.hours));
       }
@@ -336,7 +407,13 @@ export class LearningReportsService {
       org: ref(root),
       year: y,
       asOf: asOf.toISOString(),
-      requirements: reqs.map((r) => ({ key: r.key, title: r.title, titleEn: r.titleEn, source: r.source, effectiveFrom: r.effectiveFrom })),
+      requirements: reqs.map((r) => ({
+        key: r.key,
+        title: r.title,
+        titleEn: r.titleEn,
+        source: r.source,
+        effectiveFrom: r.effectiveFrom,
+      })),
       people: rows,
       nodes: nodes.map((n) => ({
         id: n.id,
@@ -359,9 +436,16 @@ export class LearningReportsService {
   }
 
   /** Registered social workers whose registration period ends within the policy's window, with their hours. */
-  async continuing(actor: Actor, orgId: string | undefined, now = new Date()): Promise<ContinuingReport> {
+  async continuing(
+    actor: Actor,
+    orgId: string | undefined,
+    now = new Date(),
+  ): Promise<ContinuingReport> {
     const root = await this.scope.resolve(actor, orgId);
-    const [policy, rules] = await Promise.all([this.ledger.rules(), this.policy.get<RegularityPolicy>('regularity')]);
+    const [policy, rules] = await Promise.all([
+      this.ledger.rules(),
+      this.policy.get<RegularityPolicy>('regularity'),
+    ]);
     const zone = policy.timeZone || 'Asia/Shanghai';
     const requirement = policy.requirements.find((r) => r.appliesTo === 'registered_social_worker');
     const windowMonths = rules.continuingEducation.windowMonths;
@@ -387,7 +471,10 @@ export class LearningReportsService {
     if (due.length === 0) {
       return { ...base, people: [] };
     }
-    const earliest = due.reduce((min, x) => (x.period.start < min ? x.period.start : min), due[0]?.period.start ?? limit);
+    const earliest = due.reduce(
+      (min, x) => (x.period.start < min ? x.period.start : min),
+      due[0]?.period.start ?? limit,
+    );
     const entries = new Map<string, CreditedEntry[]>();
     const ids = due.map((x) => str(x.p.id));
     for (let i = 0; i < ids.length; i += 500) {
@@ -412,7 +499,12 @@ export class LearningReportsService {
     }
     const only = { ...policy, requirements: [requirement] };
     const people = due.flatMap(({ p, facts, period }) => {
-      const status: RequirementStatus | undefined = evaluateRequirements(only, facts, entries.get(str(p.id)) ?? [], now)[0];
+      const status: RequirementStatus | undefined = evaluateRequirements(
+        only,
+        facts,
+        entries.get(str(p.id)) ?? [],
+        now,
+      )[0];
       if (!status) {
         return [];
       }
@@ -428,7 +520,10 @@ export class LearningReportsService {
           required: status.required,
           done: status.done,
           gap: status.gap,
-          monthsLeft: Math.max(0, Math.floor(period.end.diff(DateTime.fromJSDate(now, { zone }), 'months').months)),
+          monthsLeft: Math.max(
+            0,
+            Math.floor(period.end.diff(DateTime.fromJSDate(now, { zone }), 'months').months),
+          ),
         },
       ];
     });
@@ -441,7 +536,11 @@ export class LearningReportsService {
    * answers per quiz for a trainer's own learners; a secretary needs every quiz for the people of a subtree,
    * so this is one grouped query over submitted attempts.
    */
-  async items(actor: Actor, orgId: string | undefined, courseSlug: string | undefined): Promise<ItemsReport> {
+  async items(
+    actor: Actor,
+    orgId: string | undefined,
+    courseSlug: string | undefined,
+  ): Promise<ItemsReport> {
     const root = await this.scope.resolve(actor, orgId);
     const params: Record<string, unknown> = { root: under(root.path), submitted: 'submitted' };
     const courseFilter = courseSlug ? 'AND q.course_slug = :slug' : '';
@@ -561,7 +660,10 @@ export class LearningReportsService {
     const children = nodes.filter((n) => n.parentId === root.id && n.kind !== 'group');
     const targets = children.length > 0 ? children : [root];
     const byId = new Map(nodes.map((n) => [n.id, n]));
-    const out = targets.map((n) => ({ node: n, sum: { ...zero } as Record<string, number> }));
+    const out = targets.map((n) => {
+      const sum: Record<string, number> = { ...zero };
+      return { node: n, sum };
+    });
     for (const r of rows) {
       const own = byId.get(str(r.org_id));
       const slot = own ? out.find((o) => own.path.startsWith(o.node.path)) : undefined;

@@ -156,7 +156,10 @@ export function buildBranchRows(input: {
       const due = month < input.currentMonth || (month === input.currentMonth && held);
       const obligations = input.types.map((t) => ({
         type: t.type,
-        met: heldIn(t.type, periodMonths(t.frequency, month).filter((m) => m <= month)),
+        met: heldIn(
+          t.type,
+          periodMonths(t.frequency, month).filter((m) => m <= month),
+        ),
         due: due && closesPeriod(t.frequency, month),
       }));
       const judged = obligations.filter((o) => o.due);
@@ -181,7 +184,8 @@ export function buildBranchRows(input: {
             : due
               ? 0
               : null,
-        obligationShare: judged.length > 0 ? ratio(judged.filter((o) => o.met).length, judged.length) : null,
+        obligationShare:
+          judged.length > 0 ? ratio(judged.filter((o) => o.met).length, judged.length) : null,
         liable,
         attended,
         committed,
@@ -250,7 +254,7 @@ export function buildRollup(
   return nodes.map((n) => {
     const inside = rows.filter((r) => r.path.startsWith(n.path));
     const months = (inside[0]?.months ?? []).map((_, i) => {
-      const cells = inside.map((r) => r.months[i] as MonthCell);
+      const cells = inside.map((r) => r.months[i]);
       const c = (s: Rag): number => cells.filter((x) => x.status === s).length;
       const counts = { green: c('green'), amber: c('amber'), red: c('red') };
       const liable = cells.reduce((s, x) => s + x.liable, 0);
@@ -274,10 +278,7 @@ export function buildRollup(
       months.reduce((s, m) => s + m[k], 0);
     const counts = { green: sum('green'), amber: sum('amber'), red: sum('red') };
     const liable = inside.reduce((s, r) => s + r.months.reduce((t, m) => t + m.liable, 0), 0);
-    const attended = inside.reduce(
-      (s, r) => s + r.months.reduce((t, m) => t + m.attended, 0),
-      0,
-    );
+    const attended = inside.reduce((s, r) => s + r.months.reduce((t, m) => t + m.attended, 0), 0);
     return {
       ...n,
       branches: inside.length,

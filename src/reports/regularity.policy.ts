@@ -37,7 +37,10 @@ export function checkRegularityPolicy(
   const rollup = obj(body.rollup);
   const green = obj(rollup.green);
   if (!share(green.minGreenShare)) {
-    problems.push([['rollup', 'green', 'minGreenShare'], 'minGreenShare must be a share from 0 to 1']);
+    problems.push([
+      ['rollup', 'green', 'minGreenShare'],
+      'minGreenShare must be a share from 0 to 1',
+    ]);
   }
   if (!share(green.maxRedShare)) {
     problems.push([['rollup', 'green', 'maxRedShare'], 'maxRedShare must be a share from 0 to 1']);

@@ -46,13 +46,22 @@ export class RegularityService {
     private readonly scope: ReportScopeService,
   ) {}
 
-  async report(actor: Actor, orgId: string | undefined, year: number | undefined, now = new Date()): Promise<RegularityReport> {
+  async report(
+    actor: Actor,
+    orgId: string | undefined,
+    year: number | undefined,
+    now = new Date(),
+  ): Promise<RegularityReport> {
     const root = await this.scope.resolve(actor, orgId);
     return this.forNode(root, year, now);
   }
 
   /** Without a scope check: for callers that already checked (home blocks). */
-  async forNode(root: OrgNodeEntity, year: number | undefined, now = new Date()): Promise<RegularityReport> {
+  async forNode(
+    root: OrgNodeEntity,
+    year: number | undefined,
+    now = new Date(),
+  ): Promise<RegularityReport> {
     const today = DateTime.fromJSDate(now, { zone: root.zone });
     const y = year ?? today.year;
     if (!Number.isInteger(y) || y < 2000 || y > today.year + 1) {
@@ -69,28 +78,36 @@ export class RegularityService {
       type: t.type,
       label: t.label,
       labelEn: t.labelEn,
-      frequency: t.frequency as Frequency,
+      frequency: t.frequency,
     }));
     const [meetings, rates] =
       branches.length === 0
         ? [[], []]
-        : await Promise.all([
-            this.meetings(root, y, now, rhythm),
-            this.rates(root, y),
-          ]);
+        : await Promise.all([this.meetings(root, y, now, rhythm), this.rates(root, y)]);
     const rows = buildBranchRows({
       year: y,
       currentMonth: today.toFormat('yyyy-MM'),
       types,
       evidencePieces: rhythm.evidence.pieces,
-      branches: branches.map((b) => ({ id: b.id, name: b.name, path: b.path, trail: trail(b, root, names) })),
+      branches: branches.map((b) => ({
+        id: b.id,
+        name: b.name,
+        path: b.path,
+        trail: trail(b, root, names),
+      })),
       meetings,
       rates,
       policy: rules,
     });
     const rollupNodes = nodes
       .filter((n) => n.kind !== 'branch' && n.kind !== 'group')
-      .map((n) => ({ id: n.id, name: n.name, kind: n.kind, path: n.path, depth: n.depth - root.depth }));
+      .map((n) => ({
+        id: n.id,
+        name: n.name,
+        kind: n.kind,
+        path: n.path,
+        depth: n.depth - root.depth,
+      }));
     return {
       year: y,
       org: { id: root.id, name: root.name, kind: root.kind, path: root.path },
@@ -107,9 +124,17 @@ export class RegularityService {
    * One row per branch and counting month: which meeting types had a held meeting, and the evidence of the
    * month's study day. A meeting moved within the holiday shift counts for the month of its rule date.
    */
-  private async meetings(root: OrgNodeEntity, year: number, now: Date, rhythm: BranchRhythmPolicy): Promise<MeetingAggregate[]> {
+  private async meetings(
+    root: OrgNodeEntity,
+    year: number,
+    now: Date,
+    rhythm: BranchRhythmPolicy,
+  ): Promise<MeetingAggregate[]> {
     const pieces = rhythm.evidence.pieces;
-    const heldWhen = ['m.past = 1', ...rhythm.evidence.requiredForHeld.map((p) => `m.p_${p.toLowerCase()} = 1`)].join(' AND ');
+    const heldWhen = [
+      'm.past = 1',
+      ...rhythm.evidence.requiredForHeld.map((p) => `m.p_${p.toLowerCase()} = 1`),
+    ].join(' AND ');
     const params: Record<string, unknown> = {
       root: under(root.path),
       from: `${year - 1}-12-01`,
@@ -129,7 +154,8 @@ export class RegularityService {
       return `MAX(CASE WHEN ${heldWhen} AND m.meeting_types LIKE :t${i} THEN 1 ELSE 0 END) AS h${i}`;
     });
     const evidenceColumns = pieces.map(
-      (p) => `MAX(CASE WHEN m.meeting_types LIKE :sd THEN m.p_${p.toLowerCase()} ELSE 0 END) AS e_${p.toLowerCase()}`,
+      (p) =>
+        `MAX(CASE WHEN m.meeting_types LIKE :sd THEN m.p_${p.toLowerCase()} ELSE 0 END) AS e_${p.toLowerCase()}`,
     );
     const sql = `
       SELECT m.org_id AS org_id, m.month AS month,
@@ -157,7 +183,9 @@ export class RegularityService {
       orgId: str(r.org_id),
       month: str(r.month),
       studyDayPlanned: num(r.sd_planned) === 1,
-      heldTypes: new Set(rhythm.meetingTypes.filter((_, i) => num(r[`h${i}`]) === 1).map((t) => t.type)),
+      heldTypes: new Set(
+        rhythm.meetingTypes.filter((_, i) => num(r[`h${i}`]) === 1).map((t) => t.type),
+      ),
       evidence: Object.fromEntries(pieces.map((p) => [p, num(r[`e_${p.toLowerCase()}`]) === 1])),
     }));
   }

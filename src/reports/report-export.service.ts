@@ -32,7 +32,8 @@ export class ReportExportService {
     format: ExportFormat,
     context: { report: string; orgId: string; ip?: string },
   ): Promise<ExportFile> {
-    const body = format === 'csv' ? Buffer.from(toCsv(table.header, table.rows), 'utf8') : await toXlsx(table);
+    const body =
+      format === 'csv' ? Buffer.from(toCsv(table.header, table.rows), 'utf8') : await toXlsx(table);
     await this.audit.record({
       action: 'report.export',
       actor,
@@ -56,7 +57,9 @@ export class ReportExportService {
 export async function toXlsx(table: ReportTable): Promise<Buffer> {
   const book = new ExcelJS.Workbook();
   book.creator = 'Cadre Academy';
-  const sheet = book.addWorksheet(table.sheet.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Sheet1');
+  const sheet = book.addWorksheet(
+    table.sheet.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31) || 'Sheet1',
+  );
   const header = sheet.addRow(table.header.map((h) => safeCell(h)));
   header.font = { bold: true };
   for (const row of table.rows) {

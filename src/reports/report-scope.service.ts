@@ -46,7 +46,9 @@ export class ReportScopeService {
 
   /** The org picker: nodes above branch level plus branches, limited to the caller's scope. */
   async picker(actor: Actor, selectedId: string): Promise<OrgOption[]> {
-    const visible = (await this.tree.visible(actor, REPORT_VIEWERS)).filter((n) => n.kind !== 'group');
+    const visible = (await this.tree.visible(actor, REPORT_VIEWERS)).filter(
+      (n) => n.kind !== 'group',
+    );
     const min = Math.min(...visible.map((n) => n.depth));
     return visible.map((n) => ({
       id: n.id,

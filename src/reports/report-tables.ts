@@ -1,5 +1,10 @@
 import { Lang, translate } from '../common/i18n/i18n';
-import type { ContinuingReport, CompletionReport, HoursReport, ItemsReport } from './learning-reports.service';
+import type {
+  ContinuingReport,
+  CompletionReport,
+  HoursReport,
+  ItemsReport,
+} from './learning-reports.service';
 import type { RegularityReport } from './regularity.service';
 import type { ReportTable } from './report-export.service';
 import type { Cell } from './spreadsheet-safety';
@@ -29,9 +34,13 @@ export function regularityTable(r: RegularityReport, lang: Lang): ReportTable {
         b.name,
         m.month,
         t(`rag.${m.status}`),
-        m.due ? t(m.held ? 'reports.regularity.heldYes' : 'reports.regularity.heldNo') : t('reports.regularity.notDue'),
+        m.due
+          ? t(m.held ? 'reports.regularity.heldYes' : 'reports.regularity.heldNo')
+          : t('reports.regularity.notDue'),
         ...m.obligations.map((o) =>
-          o.due ? t(o.met ? 'reports.regularity.met' : 'reports.regularity.notMet') : t('reports.regularity.notDue'),
+          o.due
+            ? t(o.met ? 'reports.regularity.met' : 'reports.regularity.notMet')
+            : t('reports.regularity.notDue'),
         ),
         pct(m.attendanceRate),
         pct(m.commitmentRate),
@@ -80,7 +89,11 @@ export function hoursTable(r: HoursReport, lang: Lang): ReportTable {
   ];
   for (const q of r.requirements) {
     const title = lang === 'en' ? q.titleEn : q.title;
-    header.push(`${title} · ${t('reports.ce.required')}`, `${title} · ${t('reports.ce.done')}`, `${title} · ${t('reports.ce.gap')}`);
+    header.push(
+      `${title} · ${t('reports.ce.required')}`,
+      `${title} · ${t('reports.ce.done')}`,
+      `${title} · ${t('reports.ce.gap')}`,
+    );
   }
   header.push(t('reports.hours.status'));
   const rows = r.people.map((p) => {
@@ -90,7 +103,13 @@ export function hoursTable(r: HoursReport, lang: Lang): ReportTable {
       row.push(s?.required ?? null, s?.done ?? null, s?.gap ?? null);
     }
     row.push(
-      t(p.met ? 'reports.hours.statusMet' : p.behind ? 'reports.hours.statusBehind' : 'reports.hours.statusOnTrack'),
+      t(
+        p.met
+          ? 'reports.hours.statusMet'
+          : p.behind
+            ? 'reports.hours.statusBehind'
+            : 'reports.hours.statusOnTrack',
+      ),
     );
     return row;
   });

@@ -7,7 +7,11 @@ import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
 import { ReportQuery } from './dto/report-query.dto';
 import { ReportAnswer, ReportsService } from './reports.service';
 
-const FILE_TYPES = ['application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'];
+const FILE_TYPES = [
+  'application/json',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+];
 
 @ApiTags('reports')
 @ApiBearerAuth()
@@ -18,36 +22,81 @@ export class ReportsApiController {
 
   @Get('regularity')
   @ApiProduces(...FILE_TYPES)
-  @ApiOperation({ summary: 'Branch x month regularity of a subtree with a street/community roll-up; ?format=csv|xlsx downloads' })
-  async regularity(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary:
+      'Branch x month regularity of a subtree with a street/community roll-up; ?format=csv|xlsx downloads',
+  })
+  async regularity(
+    @CurrentActor() actor: Actor,
+    @Query() q: ReportQuery,
+    @Req() req: AppRequest,
+    @ClientIp() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return send(reply, await this.reports.regularity(actor, q, req.lang, ip));
   }
 
   @Get('completion')
   @ApiProduces(...FILE_TYPES)
-  @ApiOperation({ summary: 'Completion per course, training kind and organisation node, with learners and hours; ?format=csv|xlsx' })
-  async completion(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary:
+      'Completion per course, training kind and organisation node, with learners and hours; ?format=csv|xlsx',
+  })
+  async completion(
+    @CurrentActor() actor: Actor,
+    @Query() q: ReportQuery,
+    @Req() req: AppRequest,
+    @ClientIp() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return send(reply, await this.reports.completion(actor, q, req.lang, ip));
   }
 
   @Get('hours')
   @ApiProduces(...FILE_TYPES)
-  @ApiOperation({ summary: 'Study hours against the yearly requirements per person and node, and per month; ?format=csv|xlsx' })
-  async hours(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary:
+      'Study hours against the yearly requirements per person and node, and per month; ?format=csv|xlsx',
+  })
+  async hours(
+    @CurrentActor() actor: Actor,
+    @Query() q: ReportQuery,
+    @Req() req: AppRequest,
+    @ClientIp() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return send(reply, await this.reports.hours(actor, q, req.lang, ip));
   }
 
   @Get('continuing-education')
   @ApiProduces(...FILE_TYPES)
-  @ApiOperation({ summary: 'Registered social workers whose registration period ends soon, with continuing-education hours' })
-  async continuing(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary:
+      'Registered social workers whose registration period ends soon, with continuing-education hours',
+  })
+  async continuing(
+    @CurrentActor() actor: Actor,
+    @Query() q: ReportQuery,
+    @Req() req: AppRequest,
+    @ClientIp() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return send(reply, await this.reports.continuing(actor, q, req.lang, ip));
   }
 
   @Get('items')
   @ApiProduces(...FILE_TYPES)
-  @ApiOperation({ summary: 'Quiz questions missed most by the people of a subtree; ?course= narrows; ?format=csv|xlsx' })
-  async items(@CurrentActor() actor: Actor, @Query() q: ReportQuery, @Req() req: AppRequest, @ClientIp() ip: string, @Res({ passthrough: true }) reply: FastifyReply) {
+  @ApiOperation({
+    summary:
+      'Quiz questions missed most by the people of a subtree; ?course= narrows; ?format=csv|xlsx',
+  })
+  async items(
+    @CurrentActor() actor: Actor,
+    @Query() q: ReportQuery,
+    @Req() req: AppRequest,
+    @ClientIp() ip: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return send(reply, await this.reports.items(actor, q, req.lang, ip));
   }
 }

@@ -28,7 +28,8 @@ export class ReportsPagesService {
     const t = (k: string, p: Record<string, unknown> = {}): string => translate(lang, k, p);
     const r = await this.regularity.report(actor, q.org, yearOf(q));
     const root = r.rollup.find((n) => n.id === r.org.id);
-    const monthLabel = (m: string): string => (lang === 'en' ? DateTime.fromISO(`${m}-01`).toFormat('LLL') : `${Number(m.slice(5))}月`);
+    const monthLabel = (m: string): string =>
+      lang === 'en' ? DateTime.fromISO(`${m}-01`).toFormat('LLL') : `${Number(m.slice(5))}月`;
     const cellText = (branch: string, m: (typeof r.branches)[number]['months'][number]): string =>
       t('reports.regularity.cell', {
         branch,
@@ -68,7 +69,11 @@ export class ReportsPagesService {
           }
         : null,
       svg,
-      legend: RAGS.map((level) => ({ level, symbol: HEAT_STYLE[level].symbol, label: t(`rag.${level}`) })),
+      legend: RAGS.map((level) => ({
+        level,
+        symbol: HEAT_STYLE[level].symbol,
+        label: t(`rag.${level}`),
+      })),
       months: (r.branches[0]?.months ?? []).map((m) => monthLabel(m.month)),
       branches: r.branches.map((b) => ({
         name: b.name,
@@ -80,10 +85,15 @@ export class ReportsPagesService {
           attendance: m.due ? pct(m.attendanceRate) : '',
           title: cellText(b.name, m),
           missing: m.due
-            ? m.obligations.filter((o) => o.due && !o.met).map((o) => typeLabel.get(o.type) ?? o.type)
+            ? m.obligations
+                .filter((o) => o.due && !o.met)
+                .map((o) => typeLabel.get(o.type) ?? o.type)
             : [],
         })),
-        held: t('reports.regularity.monthsHeld', { held: b.summary.held, due: b.summary.monthsDue }),
+        held: t('reports.regularity.monthsHeld', {
+          held: b.summary.held,
+          due: b.summary.monthsDue,
+        }),
         attendance: pct(b.summary.attendanceRate),
         status: b.summary.status,
         statusLabel: t(`rag.${b.summary.status}`),
@@ -104,7 +114,12 @@ export class ReportsPagesService {
           symbol: HEAT_STYLE[n.summary.status].symbol,
         })),
       rules: t('reports.regularity.rules', r.rules),
-      downloads: downloads('regularity', { org: r.org.id, year: String(r.year) }, t('reports.export.regularity'), lang),
+      downloads: downloads(
+        'regularity',
+        { org: r.org.id, year: String(r.year) },
+        t('reports.export.regularity'),
+        lang,
+      ),
     };
   }
 
@@ -116,12 +131,17 @@ export class ReportsPagesService {
       this.learning.continuing(actor, q.org),
       this.learning.courseOptions(),
     ]);
-    const title = (x: { title: string; titleEn: string | null }): string => (lang === 'en' && x.titleEn ? x.titleEn : x.title);
+    const title = (x: { title: string; titleEn: string | null }): string =>
+      lang === 'en' && x.titleEn ? x.titleEn : x.title;
     const params = { org: completion.org.id, ...(q.course ? { course: q.course } : {}) };
     return {
       title: t('reports.completion.title'),
       ...(await this.filters(actor, completion.org.id, null, q, 'learning')),
-      courses: courses.map((c) => ({ slug: c.slug, title: title(c), selected: c.slug === q.course })),
+      courses: courses.map((c) => ({
+        slug: c.slug,
+        title: title(c),
+        selected: c.slug === q.course,
+      })),
       completion: {
         svg: completion.courses.length
           ? barChart({
@@ -136,7 +156,11 @@ export class ReportsPagesService {
               max: 1,
             })
           : null,
-        courses: completion.courses.map((c) => ({ ...c, title: title(c), rate: pct(c.completionRate) })),
+        courses: completion.courses.map((c) => ({
+          ...c,
+          title: title(c),
+          rate: pct(c.completionRate),
+        })),
         byKind: completion.byKind.map((k) => ({ ...k, rate: pct(k.completionRate) })),
         nodes: completion.nodes.map((n) => ({ ...n, rate: pct(n.completionRate) })),
         people: completion.people.map((p) => ({
@@ -160,7 +184,12 @@ export class ReportsPagesService {
         title: t('reports.ce.title', { months: ce.windowMonths }),
         people: ce.people,
         source: ce.source,
-        downloads: downloads('continuing-education', { org: completion.org.id }, t('reports.export.ce'), lang),
+        downloads: downloads(
+          'continuing-education',
+          { org: completion.org.id },
+          t('reports.export.ce'),
+          lang,
+        ),
       },
     };
   }
@@ -169,20 +198,27 @@ export class ReportsPagesService {
     const t = (k: string, p: Record<string, unknown> = {}): string => translate(lang, k, p);
     const r = await this.learning.hours(actor, q.org, yearOf(q));
     const party = r.requirements.find((x) => x.key === 'party-education');
-    const monthLabel = (m: string): string => (lang === 'en' ? DateTime.fromISO(`${m}-01`).toFormat('LLL') : `${Number(m.slice(5))}月`);
+    const monthLabel = (m: string): string =>
+      lang === 'en' ? DateTime.fromISO(`${m}-01`).toFormat('LLL') : `${Number(m.slice(5))}月`;
     return {
       title: t('reports.hours.title', { year: r.year }),
       lead: t('reports.hours.lead', { asOf: r.asOf.slice(0, 10) }),
       ...(await this.filters(actor, r.org.id, r.year, q, 'hours')),
       totals: r.totals,
-      requirements: r.requirements.map((x) => ({ key: x.key, title: lang === 'en' ? x.titleEn : x.title, source: x.source })),
+      requirements: r.requirements.map((x) => ({
+        key: x.key,
+        title: lang === 'en' ? x.titleEn : x.title,
+        source: x.source,
+      })),
       nodesSvg: r.nodes.length
         ? barChart({
             id: 'hours-chart',
             title: t('reports.hours.byNode'),
             desc: t('reports.hours.byNodeDesc'),
             bars: r.nodes.map((n) => ({ label: n.name, value: n.averageHours })),
-            target: party ? { value: 32, label: t('reports.hours.requirementLine', { hours: 32 }) } : undefined,
+            target: party
+              ? { value: 32, label: t('reports.hours.requirementLine', { hours: 32 }) }
+              : undefined,
           })
         : null,
       trendSvg: trendLine({
@@ -195,23 +231,59 @@ export class ReportsPagesService {
       nodes: r.nodes,
       people: r.people.map((p) => ({
         ...p,
-        requirements: r.requirements.map((x) => p.requirements.find((s) => s.key === x.key) ?? null),
+        requirements: r.requirements.map(
+          (x) => p.requirements.find((s) => s.key === x.key) ?? null,
+        ),
         status: p.met ? 'ok' : p.behind ? 'bad' : 'warn',
-        statusLabel: t(p.met ? 'reports.hours.statusMet' : p.behind ? 'reports.hours.statusBehind' : 'reports.hours.statusOnTrack'),
+        statusLabel: t(
+          p.met
+            ? 'reports.hours.statusMet'
+            : p.behind
+              ? 'reports.hours.statusBehind'
+              : 'reports.hours.statusOnTrack',
+        ),
       })),
-      downloads: downloads('hours', { org: r.org.id, year: String(r.year) }, t('reports.export.hours'), lang),
+      downloads: downloads(
+        'hours',
+        { org: r.org.id, year: String(r.year) },
+        t('reports.export.hours'),
+        lang,
+      ),
     };
   }
 
-  private async filters(actor: Actor, orgId: string, year: number | null, q: ReportQuery, current: 'regularity' | 'learning' | 'hours') {
+  private async filters(
+    actor: Actor,
+    orgId: string,
+    year: number | null,
+    q: ReportQuery,
+    current: 'regularity' | 'learning' | 'hours',
+  ) {
     const thisYear = DateTime.now().setZone('Asia/Shanghai').year;
-    const query = new URLSearchParams({ org: orgId, ...(year ? { year: String(year) } : {}) }).toString();
+    const query = new URLSearchParams({
+      org: orgId,
+      ...(year ? { year: String(year) } : {}),
+    }).toString();
     return {
       orgs: await this.scope.picker(actor, orgId),
-      years: year === null ? [] : Array.from({ length: 5 }, (_, i) => thisYear - i).map((y) => ({ year: y, selected: y === year })),
+      years:
+        year === null
+          ? []
+          : Array.from({ length: 5 }, (_, i) => thisYear - i).map((y) => ({
+              year: y,
+              selected: y === year,
+            })),
       tabs: [
-        { href: `/reports?${query}`, key: 'reports.nav.regularity', current: current === 'regularity' },
-        { href: `/reports/learning?org=${encodeURIComponent(orgId)}`, key: 'reports.nav.learning', current: current === 'learning' },
+        {
+          href: `/reports?${query}`,
+          key: 'reports.nav.regularity',
+          current: current === 'regularity',
+        },
+        {
+          href: `/reports/learning?org=${encodeURIComponent(orgId)}`,
+          key: 'reports.nav.learning',
+          current: current === 'learning',
+        },
         { href: `/reports/hours?${query}`, key: 'reports.nav.hours', current: current === 'hours' },
       ],
       course: q.course ?? '',

@@ -28,7 +28,9 @@ export class ReportsDemo {
       where: { orgId: In(ctx.branches.map((b) => b.id)), startsAt: LessThan(now) },
       order: { startsAt: 'ASC' },
     });
-    const studyDays = days.filter((d) => d.meetingTypes.includes('study_day') && d.status !== 'cancelled');
+    const studyDays = days.filter(
+      (d) => d.meetingTypes.includes('study_day') && d.status !== 'cancelled',
+    );
     // The group meeting is held inside the study day (policy: hostedBy study_day).
     for (const d of studyDays) {
       if (!d.meetingTypes.includes('group_meeting')) {

@@ -41,7 +41,11 @@ export class ReportsHome {
         .slice(0, BEHIND_SHOWN)
         .map((p) => {
           const worst = [...p.requirements].sort((a, b) => b.gap - a.gap)[0];
-          return { name: p.displayName, done: worst?.done ?? p.total, required: worst?.required ?? 0 };
+          return {
+            name: p.displayName,
+            done: worst?.done ?? p.total,
+            required: worst?.required ?? 0,
+          };
         });
       return {
         partial: 'reports_home',
@@ -51,11 +55,14 @@ export class ReportsHome {
           year: report.year,
           held: branch?.summary.held ?? 0,
           due: branch?.summary.monthsDue ?? 0,
-          months: (branch?.months ?? []).filter((m) => m.due).slice(-6).map((m) => ({
-            month: m.month,
-            status: m.status,
-            symbol: HEAT_STYLE[m.status].symbol,
-          })),
+          months: (branch?.months ?? [])
+            .filter((m) => m.due)
+            .slice(-6)
+            .map((m) => ({
+              month: m.month,
+              status: m.status,
+              symbol: HEAT_STYLE[m.status].symbol,
+            })),
           behind,
           link,
           hoursLink: `/reports/hours?org=${encodeURIComponent(root.id)}`,
@@ -63,7 +70,9 @@ export class ReportsHome {
       };
     }
     const children = report.rollup.filter((n) => n.depth === 1 && n.branches > 0);
-    const rows = (children.length > 0 ? children : report.rollup.filter((n) => n.id === root.id)).map((n) => ({
+    const rows = (
+      children.length > 0 ? children : report.rollup.filter((n) => n.id === root.id)
+    ).map((n) => ({
       name: n.name,
       held: n.summary.held,
       due: n.summary.due,

@@ -8,7 +8,8 @@ defineMessages(
     REPORT_COURSE_NOT_FOUND: '找不到该课程。',
   },
   {
-    REPORT_NO_SCOPE: 'You have no organisation whose reports you may see (a secretary or administrator role is needed).',
+    REPORT_NO_SCOPE:
+      'You have no organisation whose reports you may see (a secretary or administrator role is needed).',
     REPORT_YEAR_INVALID: 'The year is not valid: give a year from 2000 to {{max}}.',
     REPORT_COURSE_NOT_FOUND: 'That course does not exist.',
   },
@@ -22,20 +23,47 @@ defineMessages(
 
 defineMessages(
   'orgKinds',
-  { city: '市', district: '区', street: '街道', community: '社区', branch: '党支部', group: '党小组' },
-  { city: 'City', district: 'District', street: 'Street', community: 'Community', branch: 'Party branch', group: 'Party group' },
+  {
+    city: '市',
+    district: '区',
+    street: '街道',
+    community: '社区',
+    branch: '党支部',
+    group: '党小组',
+  },
+  {
+    city: 'City',
+    district: 'District',
+    street: 'Street',
+    community: 'Community',
+    branch: 'Party branch',
+    group: 'Party group',
+  },
 );
 
 defineMessages(
   'evidencePieces',
-  { plan: '会议计划', materials: '学习材料', signInSheet: '签到表', minutes: '会议记录', photos: '活动照片' },
-  { plan: 'Plan', materials: 'Materials', signInSheet: 'Sign-in sheet', minutes: 'Minutes', photos: 'Photos' },
+  {
+    plan: '会议计划',
+    materials: '学习材料',
+    signInSheet: '签到表',
+    minutes: '会议记录',
+    photos: '活动照片',
+  },
+  {
+    plan: 'Plan',
+    materials: 'Materials',
+    signInSheet: 'Sign-in sheet',
+    minutes: 'Minutes',
+    photos: 'Photos',
+  },
 );
 
 defineMessages(
   'reports',
   {
     title: '报表',
+    scrollable: '表格和图表可左右滑动查看',
     'index.lead': '按组织和年份查看支部组织生活规范化、学习完成情况与学时，可下载 CSV 或 Excel。',
     'nav.regularity': '支部规范化',
     'nav.learning': '课程完成与测验',
@@ -57,9 +85,11 @@ defineMessages(
     'summary.status': '总体评价',
     'regularity.title': '支部组织生活规范化 {{year}}',
     'regularity.chartTitle': '{{org}} {{year}} 年各支部逐月规范化情况',
-    'regularity.chartDesc': '{{branches}} 个支部 × 12 个月；每格颜色与符号表示评价：✓ 达标，! 需关注，✗ 未达标，– 未到期。下方表格列出同样的数据。',
+    'regularity.chartDesc':
+      '{{branches}} 个支部 × 12 个月；每格颜色与符号表示评价：✓ 达标，! 需关注，✗ 未达标，– 未到期。下方表格列出同样的数据。',
     'regularity.legend': '图例',
-    'regularity.cell': '{{branch}} {{month}}：{{status}}；主题党日{{held}}；出勤率 {{attendance}}；台账 {{evidence}}',
+    'regularity.cell':
+      '{{branch}} {{month}}：{{status}}；主题党日{{held}}；出勤率 {{attendance}}；台账 {{evidence}}',
     'regularity.heldYes': '已开展',
     'regularity.heldNo': '未开展',
     'regularity.table': '各支部逐月明细',
@@ -124,7 +154,8 @@ defineMessages(
     'ce.monthsLeft': '剩余月数',
     'ce.none': '没有在此期间到期的登记。',
     'hours.title': '学时达标 {{year}}',
-    'hours.lead': '按年度学时要求（党员教育培训、干部网络学习）统计每人和各组织的完成情况，截至 {{asOf}}。',
+    'hours.lead':
+      '按年度学时要求（党员教育培训、干部网络学习）统计每人和各组织的完成情况，截至 {{asOf}}。',
     'hours.people': '人数',
     'hours.met': '已达标',
     'hours.behind': '进度落后',
@@ -165,6 +196,7 @@ defineMessages(
   },
   {
     title: 'Reports',
+    scrollable: 'Table or chart; scrolls sideways',
     'index.lead':
       'Branch regularity, course completion and study hours by organisation and year, downloadable as CSV or Excel.',
     'nav.regularity': 'Branch regularity',
@@ -190,7 +222,8 @@ defineMessages(
     'regularity.chartDesc':
       '{{branches}} branches × 12 months; each cell has a colour and a symbol: ✓ on track, ! needs attention, ✗ not met, – not yet due. The table below has the same data.',
     'regularity.legend': 'Legend',
-    'regularity.cell': '{{branch}} {{month}}: {{status}}; study day {{held}}; attendance {{attendance}}; records {{evidence}}',
+    'regularity.cell':
+      '{{branch}} {{month}}: {{status}}; study day {{held}}; attendance {{attendance}}; records {{evidence}}',
     'regularity.heldYes': 'held',
     'regularity.heldNo': 'not held',
     'regularity.table': 'Branch by month',
@@ -275,13 +308,15 @@ defineMessages(
     'hours.byNodeDesc':
       'Average study hours per person in each organisation below; the dashed line is the 32-hour yearly requirement for party members. The table has the numbers.',
     'hours.trend': 'Hours by month',
-    'hours.trendDesc': 'Study hours recorded each month of {{year}} in {{org}}; the table has the numbers.',
+    'hours.trendDesc':
+      'Study hours recorded each month of {{year}} in {{org}}; the table has the numbers.',
     'hours.month': 'Month',
     'hours.monthHours': 'Hours',
     'hours.requirementLine': 'required {{hours}}',
     'hours.none': 'There is nobody in this organisation.',
     'home.title': 'Reports at a glance',
-    'home.regularity': '{{org}}, {{year}}: study days held on time in {{held}} of {{due}} branch-months',
+    'home.regularity':
+      '{{org}}, {{year}}: study days held on time in {{held}} of {{due}} branch-months',
     'home.behind': 'Behind on study hours',
     'home.behindNone': 'Everyone in the branch is on pace with study hours.',
     'home.behindItem': '{{name}}: {{done}} of {{required}} hours',

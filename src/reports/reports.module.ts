@@ -43,6 +43,10 @@ export class ReportsModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.home.register({ order: 50, section: (actor) => this.homeBlock.section(actor) });
-    this.demo.register({ name: 'reports: committee meetings', order: 60, run: (ctx) => this.demoStep.run(ctx) });
+    this.demo.register({
+      name: 'reports: committee meetings',
+      order: 60,
+      run: (ctx) => this.demoStep.run(ctx),
+    });
   }
 }

@@ -1,4 +1,11 @@
-import { csvField, neutralise, safeCell, safeFileName, toCsv, UTF8_BOM } from './spreadsheet-safety';
+import {
+  csvField,
+  neutralise,
+  safeCell,
+  safeFileName,
+  toCsv,
+  UTF8_BOM,
+} from './spreadsheet-safety';
 
 describe('spreadsheet safety', () => {
   it.each(['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\tx', '\rx', '=HYPERLINK("http://x","y")'])(
@@ -31,7 +38,13 @@ describe('spreadsheet safety', () => {
   });
 
   it('writes a CSV document with a BOM and CRLF line ends', () => {
-    const csv = toCsv(['姓名', '学时'], [['李小红', 12], ['@x', -1]]);
+    const csv = toCsv(
+      ['姓名', '学时'],
+      [
+        ['李小红', 12],
+        ['@x', -1],
+      ],
+    );
     expect(csv.startsWith(UTF8_BOM)).toBe(true);
     expect(csv).toBe(`${UTF8_BOM}姓名,学时\r\n李小红,12\r\n'@x,-1\r\n`);
   });

@@ -43,6 +43,9 @@ export function toCsv(header: string[], rows: Cell[][]): string {
 
 /** A download name of letters, digits, dot, dash and underscore only (no path, no header injection). */
 export function safeFileName(base: string, ext: 'csv' | 'xlsx'): string {
-  const clean = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '').slice(0, 80);
+  const clean = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 80);
   return `${clean || 'report'}.${ext}`;
 }

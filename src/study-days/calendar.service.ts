@@ -41,7 +41,13 @@ export class CalendarService {
 
   async branchLink(actor: Actor, branchId: string, origin: string): Promise<FeedLink> {
     const { branch } = await this.studyDays.branchFor(actor, branchId, true);
-    return this.issue(actor, 'branch', branch.id, null, `${origin}/api/v1/branches/${branch.id}/calendar.ics`);
+    return this.issue(
+      actor,
+      'branch',
+      branch.id,
+      null,
+      `${origin}/api/v1/branches/${branch.id}/calendar.ics`,
+    );
   }
 
   async personLink(actor: Actor, origin: string): Promise<FeedLink> {
@@ -57,25 +63,56 @@ export class CalendarService {
     return this.revoke('person', { userId: actor.userId });
   }
 
-  private async issue(actor: Actor, kind: 'branch' | 'person', orgId: string | null, userId: string | null, base: string): Promise<FeedLink> {
+  private async issue(
+    actor: Actor,
+    kind: 'branch' | 'person',
+    orgId: string | null,
+    userId: string | null,
+    base: string,
+  ): Promise<FeedLink> {
     const secret = randomBytes(24).toString('base64url');
     const now = this.clock.now();
-    const row = { id: randomUUID(), kind, orgId, userId, tokenHash: sha256(secret), createdBy: actor.userId, createdAt: now, revokedAt: null };
+    const row = {
+      id: randomUUID(),
+      kind,
+      orgId,
+      userId,
+      tokenHash: sha256(secret),
+      createdBy: actor.userId,
+      createdAt: now,
+      revokedAt: null,
+    };
     await this.tx.run(async (m) => {
       const repo = m.getRepository(CalendarTokenEntity);
-      await repo.update({ kind, ...(orgId ? { orgId } : { userId: userId as string }), revokedAt: IsNull() }, { revokedAt: now });
+      await repo.update(
+        { kind, ...(orgId ? { orgId } : { userId: userId as string }), revokedAt: IsNull() },
+        { revokedAt: now },
+      );
       await repo.insert(row);
     });
     return { id: row.id, url: `${base}?token=${secret}`, createdAt: now.toISOString() };
   }
 
-  private async revoke(kind: string, owner: { orgId: string } | { userId: string }): Promise<{ revoked: number }> {
-    const result = await this.tx.run((m) => m.getRepository(CalendarTokenEntity).update({ kind, ...owner, revokedAt: IsNull() }, { revokedAt: this.clock.now() }));
+  private async revoke(
+    kind: string,
+    owner: { orgId: string } | { userId: string },
+  ): Promise<{ revoked: number }> {
+    const result = await this.tx.run((m) =>
+      m
+        .getRepository(CalendarTokenEntity)
+        .update({ kind, ...owner, revokedAt: IsNull() }, { revokedAt: this.clock.now() }),
+    );
     return { revoked: result.affected ?? 0 };
   }
 
   /** The branch feed: by its secret link, or for a signed-in member or manager. */
-  async branchFeed(branchId: string, token: string | undefined, actor: Actor | undefined, lang: Lang, origin: string): Promise<string> {
+  async branchFeed(
+    branchId: string,
+    token: string | undefined,
+    actor: Actor | undefined,
+    lang: Lang,
+    origin: string,
+  ): Promise<string> {
     let branch: OrgNodeEntity;
     if (token) {
       const row = await this.tokenRow(token, 'branch');
@@ -88,11 +125,21 @@ export class CalendarService {
     } else {
       throw new StudyDaysException('CALENDAR_TOKEN_INVALID');
     }
-    return this.render([branch], lang, origin, translate(lang, 'studyDays.feed.branchName', { name: branch.name }));
+    return this.render(
+      [branch],
+      lang,
+      origin,
+      translate(lang, 'studyDays.feed.branchName', { name: branch.name }),
+    );
   }
 
   /** A person's feed: every meeting of the branches they belong to. */
-  async personFeed(token: string | undefined, actor: Actor | undefined, lang: Lang, origin: string): Promise<string> {
+  async personFeed(
+    token: string | undefined,
+    actor: Actor | undefined,
+    lang: Lang,
+    origin: string,
+  ): Promise<string> {
     let orgPath: string;
     let name: string;
     if (token) {
@@ -110,20 +157,38 @@ export class CalendarService {
     } else {
       throw new StudyDaysException('CALENDAR_TOKEN_INVALID');
     }
-    const nodes = await Promise.all(orgPath.split('/').filter(Boolean).map((id) => this.tree.find(id)));
+    const nodes = await Promise.all(
+      orgPath
+        .split('/')
+        .filter(Boolean)
+        .map((id) => this.tree.find(id)),
+    );
     const branches = nodes.filter((n): n is OrgNodeEntity => n !== null && n.kind === 'branch');
-    return this.render(branches, lang, origin, translate(lang, 'studyDays.feed.personName', { name }));
+    return this.render(
+      branches,
+      lang,
+      origin,
+      translate(lang, 'studyDays.feed.personName', { name }),
+    );
   }
 
   private async tokenRow(token: string, kind: string): Promise<CalendarTokenEntity> {
-    const row = token.length >= 20 && token.length <= 100 ? await this.tokens.findOneBy({ tokenHash: sha256(token), kind }) : null;
+    const row =
+      token.length >= 20 && token.length <= 100
+        ? await this.tokens.findOneBy({ tokenHash: sha256(token), kind })
+        : null;
     if (!row || row.revokedAt) {
       throw new StudyDaysException('CALENDAR_TOKEN_INVALID');
     }
     return row;
   }
 
-  private async render(branches: OrgNodeEntity[], lang: Lang, origin: string, name: string): Promise<string> {
+  private async render(
+    branches: OrgNodeEntity[],
+    lang: Lang,
+    origin: string,
+    name: string,
+  ): Promise<string> {
     const zone = branches[0]?.zone ?? 'Asia/Shanghai';
     const now = DateTime.fromJSDate(this.clock.now(), { zone });
     const days = await this.studyDays.between(
@@ -131,14 +196,29 @@ export class CalendarService {
       now.minus({ years: 1 }).toISODate() as string,
       now.plus({ years: 2 }).toISODate() as string,
     );
-    const events: CalendarEvent[] = days.map((d) => toEvent(d, lang, origin, branches.length > 1 ? branches.find((b) => b.id === d.orgId)?.name : undefined));
+    const events: CalendarEvent[] = days.map((d) =>
+      toEvent(
+        d,
+        lang,
+        origin,
+        branches.length > 1 ? branches.find((b) => b.id === d.orgId)?.name : undefined,
+      ),
+    );
     return buildCalendar({ name, zone, events });
   }
 }
 
-function toEvent(d: StudyDayEntity, lang: Lang, origin: string, branchName?: string): CalendarEvent {
+function toEvent(
+  d: StudyDayEntity,
+  lang: Lang,
+  origin: string,
+  branchName?: string,
+): CalendarEvent {
   const types = d.meetingTypes.map((t) => translate(lang, `meetingTypes.${t}`)).join(' · ');
-  const lines = [d.agenda.trim(), d.changeReason ? `${translate(lang, 'studyDays.changeReason')}: ${d.changeReason}` : ''].filter(Boolean);
+  const lines = [
+    d.agenda.trim(),
+    d.changeReason ? `${translate(lang, 'studyDays.changeReason')}: ${d.changeReason}` : '',
+  ].filter(Boolean);
   return {
     uid: `${d.id}@cadre-academy`,
     sequence: d.sequence,

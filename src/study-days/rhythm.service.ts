@@ -23,7 +23,13 @@ export interface ObligationView {
   frequency: string;
   source: string;
   effectiveFrom: string;
-  periods: Array<{ period: string; met: boolean; planned: number; held: number; meetingIds: string[] }>;
+  periods: Array<{
+    period: string;
+    met: boolean;
+    planned: number;
+    held: number;
+    meetingIds: string[];
+  }>;
 }
 
 export interface RegularityMonth {
@@ -53,20 +59,31 @@ export class RhythmService {
    * lecture of each quarter, the yearly organisational life meeting...), plus a series for each meeting of its own
    * (the branch committee, the hour before). Months already past are not generated.
    */
-  async generateYear(actor: Actor, branchId: string, dto: GenerateRhythmDto): Promise<{ series: number; meetings: number }> {
+  async generateYear(
+    actor: Actor,
+    branchId: string,
+    dto: GenerateRhythmDto,
+  ): Promise<{ series: number; meetings: number }> {
     const { branch } = await this.studyDays.branchFor(actor, branchId, true);
     const policy = await this.studyDays.rhythm();
-    const today = DateTime.fromJSDate(this.clock.now(), { zone: branch.zone }).plus({ days: 1 }).toISODate() as string;
+    const today = DateTime.fromJSDate(this.clock.now(), { zone: branch.zone })
+      .plus({ days: 1 })
+      .toISODate() as string;
     const from = `${dto.year}-01-01` > today ? `${dto.year}-01-01` : today;
     const until = `${dto.year}-12-31`;
     if (from > until) {
       throw new StudyDaysException('RECURRENCE_INVALID', { reason: `${dto.year}` }, 'year');
     }
-    const existing = await this.days.find({ where: { orgId: branch.id, localDate: Between(from, until) }, select: { id: true, meetingTypes: true, seriesId: true } });
+    const existing = await this.days.find({
+      where: { orgId: branch.id, localDate: Between(from, until) },
+      select: { id: true, meetingTypes: true, seriesId: true },
+    });
     if (existing.some((d) => d.seriesId && d.meetingTypes.includes('study_day'))) {
       throw new StudyDaysException('RHYTHM_EXISTS', { year: dto.year });
     }
-    const hosted = policy.meetingTypes.filter((t) => t.plan === 'hostedBy' && t.hostedBy === 'study_day');
+    const hosted = policy.meetingTypes.filter(
+      (t) => t.plan === 'hostedBy' && t.hostedBy === 'study_day',
+    );
     const everyMonth = hosted.filter((t) => t.frequency === 'monthly').map((t) => t.type);
     const own = policy.meetingTypes.filter((t) => t.plan === 'own' && t.type !== 'study_day');
     const rule = dto.rule as MonthlyRule;
@@ -89,17 +106,29 @@ export class RhythmService {
       });
       for (const occurrence of main.occurrences) {
         const month = Number(occurrence.localDate.slice(5, 7));
-        const extra = hosted.filter((t) => t.frequency !== 'monthly' && (t.months ?? []).includes(month)).map((t) => t.type);
+        const extra = hosted
+          .filter((t) => t.frequency !== 'monthly' && (t.months ?? []).includes(month))
+          .map((t) => t.type);
         if (extra.length > 0) {
-          await m.getRepository(StudyDayEntity).update({ id: occurrence.id }, { meetingTypes: [...occurrence.meetingTypes, ...extra] });
+          await m
+            .getRepository(StudyDayEntity)
+            .update(
+              { id: occurrence.id },
+              { meetingTypes: [...occurrence.meetingTypes, ...extra] },
+            );
         }
       }
       let series = 1;
       let meetings = main.occurrences.length;
       for (const t of own.filter((x) => x.frequency === 'monthly')) {
-        const start = DateTime.fromFormat(dto.startTime, 'HH:mm').minus({ minutes: t.minutesBefore ?? 60 });
+        const start = DateTime.fromFormat(dto.startTime, 'HH:mm').minus({
+          minutes: t.minutesBefore ?? 60,
+        });
         const end = start.plus({ minutes: t.durationMinutes ?? 60 });
-        if (start.toFormat('yyyy-MM-dd') !== DateTime.fromFormat(dto.startTime, 'HH:mm').toFormat('yyyy-MM-dd')) {
+        if (
+          start.toFormat('yyyy-MM-dd') !==
+          DateTime.fromFormat(dto.startTime, 'HH:mm').toFormat('yyyy-MM-dd')
+        ) {
           continue;
         }
         const created = await this.studyDays.createSeries(m, {
@@ -124,9 +153,21 @@ export class RhythmService {
     });
   }
 
-  async obligationsFor(actor: Actor, branchId: string, year: number): Promise<{ year: number; branch: { id: string; name: string }; obligations: ObligationView[] }> {
+  async obligationsFor(
+    actor: Actor,
+    branchId: string,
+    year: number,
+  ): Promise<{
+    year: number;
+    branch: { id: string; name: string };
+    obligations: ObligationView[];
+  }> {
     const { branch } = await this.studyDays.branchFor(actor, branchId, false);
-    return { year, branch: { id: branch.id, name: branch.name }, obligations: await this.obligations(branch, year) };
+    return {
+      year,
+      branch: { id: branch.id, name: branch.name },
+      obligations: await this.obligations(branch, year),
+    };
   }
 
   /**
@@ -135,10 +176,20 @@ export class RhythmService {
    */
   async obligations(branch: OrgNodeEntity, year: number): Promise<ObligationView[]> {
     const policy = await this.studyDays.rhythm();
-    const days = await this.studyDays.between([branch.id], `${year - 1}-12-20`, `${year + 1}-01-10`);
+    const days = await this.studyDays.between(
+      [branch.id],
+      `${year - 1}-12-20`,
+      `${year + 1}-01-10`,
+    );
     const evidence = await this.records.evidence(days.map((d) => d.id));
     return policy.meetingTypes.map((t) => {
-      const periods = periodsOfYear(t.frequency, year).map((period) => ({ period, met: false, planned: 0, held: 0, meetingIds: [] as string[] }));
+      const periods = periodsOfYear(t.frequency, year).map((period) => ({
+        period,
+        met: false,
+        planned: 0,
+        held: 0,
+        meetingIds: [] as string[],
+      }));
       for (const d of days) {
         if (!d.meetingTypes.includes(t.type) || d.status === 'cancelled') {
           continue;
@@ -155,12 +206,22 @@ export class RhythmService {
           period.met = true;
         }
       }
-      return { type: t.type, label: t.label, labelEn: t.labelEn, frequency: t.frequency, source: t.source, effectiveFrom: t.effectiveFrom, periods };
+      return {
+        type: t.type,
+        label: t.label,
+        labelEn: t.labelEn,
+        frequency: t.frequency,
+        source: t.source,
+        effectiveFrom: t.effectiveFrom,
+        periods,
+      };
     });
   }
 
   private countingDate(d: StudyDayEntity, policy: BranchRhythmPolicy): Date {
-    const original = DateTime.fromISO(d.originalDate, { zone: d.zone }).set({ hour: 12 }).toJSDate();
+    const original = DateTime.fromISO(d.originalDate, { zone: d.zone })
+      .set({ hour: 12 })
+      .toJSDate();
     const actual = DateTime.fromISO(d.localDate, { zone: d.zone }).set({ hour: 12 }).toJSDate();
     return isWithinHolidayShift(original, actual, policy.holidayShift.maxDays) ? original : actual;
   }
@@ -169,7 +230,10 @@ export class RhythmService {
    * Branch x month regularity for reports: held, obligations met in that month's periods, attendance and commitment
    * rates of the month's study days, and the evidence of the month's study day.
    */
-  async regularity(branchIds: string[], year: number): Promise<Array<{ id: string; name: string; path: string; months: RegularityMonth[] }>> {
+  async regularity(
+    branchIds: string[],
+    year: number,
+  ): Promise<Array<{ id: string; name: string; path: string; months: RegularityMonth[] }>> {
     const out = [];
     for (const id of branchIds) {
       const branch = await this.tree.get(id);
@@ -180,19 +244,37 @@ export class RhythmService {
       for (let i = 1; i <= 12; i++) {
         const month = `${year}-${String(i).padStart(2, '0')}`;
         const start = DateTime.fromISO(`${month}-01`, { zone: branch.zone });
-        const rates = await this.attendance.rates({ orgId: branch.id }, start.toUTC().toJSDate(), start.plus({ months: 1 }).toUTC().toJSDate());
-        const studyDay = days.find((d) => d.localDate.startsWith(month) && d.meetingTypes.includes('study_day') && d.status !== 'cancelled');
+        const rates = await this.attendance.rates(
+          { orgId: branch.id },
+          start.toUTC().toJSDate(),
+          start.plus({ months: 1 }).toUTC().toJSDate(),
+        );
+        const studyDay = days.find(
+          (d) =>
+            d.localDate.startsWith(month) &&
+            d.meetingTypes.includes('study_day') &&
+            d.status !== 'cancelled',
+        );
         const quarter = `${year}-Q${Math.ceil(i / 3)}`;
         months.push({
           month,
-          held: obligations.find((o) => o.type === 'study_day')?.periods.find((p) => p.period === month)?.met ?? false,
+          held:
+            obligations.find((o) => o.type === 'study_day')?.periods.find((p) => p.period === month)
+              ?.met ?? false,
           obligations: obligations.map((o) => ({
             type: o.type,
-            met: o.periods.find((p) => p.period === month || p.period === quarter || p.period === String(year))?.met ?? false,
+            met:
+              o.periods.find(
+                (p) => p.period === month || p.period === quarter || p.period === String(year),
+              )?.met ?? false,
           })),
           attendanceRate: rates.attendanceRate,
           commitmentRate: rates.commitmentRate,
-          evidence: (studyDay ? evidence.get(studyDay.id)?.pieces : undefined)?.map((p) => ({ key: p.key, present: p.present })) ?? [],
+          evidence:
+            (studyDay ? evidence.get(studyDay.id)?.pieces : undefined)?.map((p) => ({
+              key: p.key,
+              present: p.present,
+            })) ?? [],
         });
       }
       out.push({ id: branch.id, name: branch.name, path: branch.path, months });

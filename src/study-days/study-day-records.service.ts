@@ -37,7 +37,12 @@ export class StudyDayRecordsService {
     private readonly clock: AttendanceClock,
   ) {}
 
-  async saveMinutes(actor: Actor, id: string, dto: MinutesDto, ip?: string): Promise<{ minutes: string; evidence: EvidenceView }> {
+  async saveMinutes(
+    actor: Actor,
+    id: string,
+    dto: MinutesDto,
+    ip?: string,
+  ): Promise<{ minutes: string; evidence: EvidenceView }> {
     const { day, branch } = await this.studyDays.managed(actor, id);
     const now = this.clock.now();
     await this.tx.run(async (m) => {
@@ -46,13 +51,31 @@ export class StudyDayRecordsService {
         {
           minutes: dto.minutes,
           minutesAt: now,
-          evidence: { plan: dto.plan ?? day.evidence.plan, materials: dto.materials ?? day.evidence.materials, signInSheet: dto.signInSheet ?? day.evidence.signInSheet },
+          evidence: {
+            plan: dto.plan ?? day.evidence.plan,
+            materials: dto.materials ?? day.evidence.materials,
+            signInSheet: dto.signInSheet ?? day.evidence.signInSheet,
+          },
           updatedAt: now,
         },
       );
-      await this.audit.record({ action: 'study_day.minutes', actor, targetType: 'study_day', targetId: day.id, orgId: branch.id, ip, details: { length: dto.minutes.length } }, m);
+      await this.audit.record(
+        {
+          action: 'study_day.minutes',
+          actor,
+          targetType: 'study_day',
+          targetId: day.id,
+          orgId: branch.id,
+          ip,
+          details: { length: dto.minutes.length },
+        },
+        m,
+      );
     });
-    return { minutes: dto.minutes, evidence: (await this.evidence([day.id])).get(day.id) as EvidenceView };
+    return {
+      minutes: dto.minutes,
+      evidence: (await this.evidence([day.id])).get(day.id) as EvidenceView,
+    };
   }
 
   /** Evidence of many meetings at once (month views, regularity). */
@@ -73,7 +96,18 @@ export class StudyDayRecordsService {
     const photoCount = new Map(photoRows.map((r) => [r.dayId ?? r.dayid ?? '', Number(r.n)]));
     const now = this.clock.now();
     for (const d of days) {
-      out.set(d.id, evidenceOf(d, { attendanceRecords: summaries.get(d.id)?.records ?? 0, photos: photoCount.get(d.id) ?? 0, now }, evidence));
+      out.set(
+        d.id,
+        evidenceOf(
+          d,
+          {
+            attendanceRecords: summaries.get(d.id)?.records ?? 0,
+            photos: photoCount.get(d.id) ?? 0,
+            now,
+          },
+          evidence,
+        ),
+      );
     }
     return out;
   }
@@ -105,20 +139,38 @@ export class StudyDayRecordsService {
         throw new StudyDaysException('TOO_MANY_PHOTOS', { max: evidence.maxPhotos });
       }
       await m.getRepository(StudyDayPhotoEntity).insert(row);
-      await this.audit.record({ action: 'study_day.photo', actor, targetType: 'study_day', targetId: day.id, orgId: branch.id, ip, details: { photoId: row.id, bytes: row.bytes } }, m);
+      await this.audit.record(
+        {
+          action: 'study_day.photo',
+          actor,
+          targetType: 'study_day',
+          targetId: day.id,
+          orgId: branch.id,
+          ip,
+          details: { photoId: row.id, bytes: row.bytes },
+        },
+        m,
+      );
     });
     return toPhotoView(row);
   }
 
   async listPhotos(actor: Actor, id: string): Promise<PhotoView[]> {
     const { day } = await this.studyDays.visible(actor, id);
-    const rows = await this.photos.find({ where: { studyDayId: day.id }, select: { id: true, studyDayId: true, mime: true, bytes: true, createdAt: true }, order: { createdAt: 'ASC' } });
+    const rows = await this.photos.find({
+      where: { studyDayId: day.id },
+      select: { id: true, studyDayId: true, mime: true, bytes: true, createdAt: true },
+      order: { createdAt: 'ASC' },
+    });
     return rows.map(toPhotoView);
   }
 
   async photo(actor: Actor, id: string, photoId: string): Promise<{ mime: string; data: Buffer }> {
     const { day } = await this.studyDays.visible(actor, id);
-    const row = typeof photoId === 'string' && photoId.length <= 36 ? await this.photos.findOneBy({ id: photoId, studyDayId: day.id }) : null;
+    const row =
+      typeof photoId === 'string' && photoId.length <= 36
+        ? await this.photos.findOneBy({ id: photoId, studyDayId: day.id })
+        : null;
     if (!row) {
       throw new StudyDaysException('PHOTO_NOT_FOUND');
     }
@@ -128,17 +180,39 @@ export class StudyDayRecordsService {
   async deletePhoto(actor: Actor, id: string, photoId: string, ip?: string): Promise<void> {
     const { day, branch } = await this.studyDays.managed(actor, id);
     await this.tx.run(async (m) => {
-      const result = await m.getRepository(StudyDayPhotoEntity).delete({ id: typeof photoId === 'string' ? photoId.slice(0, 36) : '', studyDayId: day.id });
+      const result = await m.getRepository(StudyDayPhotoEntity).delete({
+        id: typeof photoId === 'string' ? photoId.slice(0, 36) : '',
+        studyDayId: day.id,
+      });
       if (!result.affected) {
         throw new StudyDaysException('PHOTO_NOT_FOUND');
       }
-      await this.audit.record({ action: 'study_day.photo_delete', actor, targetType: 'study_day', targetId: day.id, orgId: branch.id, ip, details: { photoId } }, m);
+      await this.audit.record(
+        {
+          action: 'study_day.photo_delete',
+          actor,
+          targetType: 'study_day',
+          targetId: day.id,
+          orgId: branch.id,
+          ip,
+          details: { photoId },
+        },
+        m,
+      );
     });
   }
 }
 
-function toPhotoView(p: Pick<StudyDayPhotoEntity, 'id' | 'studyDayId' | 'mime' | 'bytes' | 'createdAt'>): PhotoView {
-  return { id: p.id, url: `/api/v1/study-days/${p.studyDayId}/photos/${p.id}`, bytes: p.bytes, mime: p.mime, createdAt: p.createdAt.toISOString() };
+function toPhotoView(
+  p: Pick<StudyDayPhotoEntity, 'id' | 'studyDayId' | 'mime' | 'bytes' | 'createdAt'>,
+): PhotoView {
+  return {
+    id: p.id,
+    url: `/api/v1/study-days/${p.studyDayId}/photos/${p.id}`,
+    bytes: p.bytes,
+    mime: p.mime,
+    createdAt: p.createdAt.toISOString(),
+  };
 }
 
 /** JPEG, PNG or WebP by their magic bytes; anything else (GIF, SVG with script, HTML) is refused. */

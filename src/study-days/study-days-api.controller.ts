@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
@@ -12,7 +25,15 @@ import { CheckInDto, LeaveDto, RecordAttendanceDto } from '../attendance/dto/att
 import { LeaveService } from '../attendance/leave.service';
 import { requestOrigin } from '../attendance/request-origin';
 import { CalendarService } from './calendar.service';
-import { FeedQuery, GenerateRhythmDto, MinutesDto, MonthQuery, ScheduleStudyDayDto, UpdateStudyDayDto, YearQuery } from './dto/study-days.dto';
+import {
+  FeedQuery,
+  GenerateRhythmDto,
+  MinutesDto,
+  MonthQuery,
+  ScheduleStudyDayDto,
+  UpdateStudyDayDto,
+  YearQuery,
+} from './dto/study-days.dto';
 import { RhythmService } from './rhythm.service';
 import { StudyDayRecordsService } from './study-day-records.service';
 import { StudyDaysService } from './study-days.service';
@@ -34,8 +55,14 @@ export class StudyDaysApiController {
 
   @Post('branches/:id/study-days')
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Schedule one meeting, or a monthly series (fixed day or n-th weekday)' })
-  schedule(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: ScheduleStudyDayDto) {
+  @ApiOperation({
+    summary: 'Schedule one meeting, or a monthly series (fixed day or n-th weekday)',
+  })
+  schedule(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: ScheduleStudyDayDto,
+  ) {
     return this.studyDays.schedule(actor, id, dto);
   }
 
@@ -47,21 +74,25 @@ export class StudyDaysApiController {
 
   @Post('branches/:id/rhythm')
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Generate the year of obligations (study days, committee, hosted lectures and meetings) in one step' })
+  @ApiOperation({
+    summary:
+      'Generate the year of obligations (study days, committee, hosted lectures and meetings) in one step',
+  })
   generate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: GenerateRhythmDto) {
     return this.rhythm.generateYear(actor, id, dto);
   }
 
   @Get('branches/:id/rhythm')
   @ApiOperation({ summary: 'Which obligations of the branch rhythm each period of a year met' })
-  obligations(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() query: YearQuery, @Req() req: AppRequest) {
-    void req;
+  obligations(@CurrentActor() actor: Actor, @Param('id') id: string, @Query() query: YearQuery) {
     return this.rhythm.obligationsFor(actor, id, Number(query.year ?? new Date().getUTCFullYear()));
   }
 
   @Post('branches/:id/calendar-token')
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'A new secret feed link for the branch calendar (the previous one stops working)' })
+  @ApiOperation({
+    summary: 'A new secret feed link for the branch calendar (the previous one stops working)',
+  })
   branchToken(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: AppRequest) {
     return this.calendar.branchLink(actor, id, requestOrigin(req, this.config.publicUrl));
   }
@@ -74,14 +105,29 @@ export class StudyDaysApiController {
 
   @Public()
   @Get('branches/:id/calendar.ics')
-  @ApiOperation({ summary: 'iCalendar feed of the branch: by its secret link (?token=) or signed in as a member' })
-  async branchFeed(@Param('id') id: string, @Query() query: FeedQuery, @Req() req: AppRequest, @Res() reply: FastifyReply) {
-    const body = await this.calendar.branchFeed(id, query.token, req.actor, req.lang, requestOrigin(req, this.config.publicUrl));
+  @ApiOperation({
+    summary: 'iCalendar feed of the branch: by its secret link (?token=) or signed in as a member',
+  })
+  async branchFeed(
+    @Param('id') id: string,
+    @Query() query: FeedQuery,
+    @Req() req: AppRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const body = await this.calendar.branchFeed(
+      id,
+      query.token,
+      req.actor,
+      req.lang,
+      requestOrigin(req, this.config.publicUrl),
+    );
     return sendCalendar(reply, body);
   }
 
   @Post('me/calendar-token')
-  @ApiOperation({ summary: 'A new secret feed link for my own calendar (the previous one stops working)' })
+  @ApiOperation({
+    summary: 'A new secret feed link for my own calendar (the previous one stops working)',
+  })
   personToken(@CurrentActor() actor: Actor, @Req() req: AppRequest) {
     return this.calendar.personLink(actor, requestOrigin(req, this.config.publicUrl));
   }
@@ -93,9 +139,17 @@ export class StudyDaysApiController {
 
   @Public()
   @Get('me/calendar.ics')
-  @ApiOperation({ summary: 'iCalendar feed of every meeting of my branches: by secret link (?token=) or signed in' })
+  @ApiOperation({
+    summary:
+      'iCalendar feed of every meeting of my branches: by secret link (?token=) or signed in',
+  })
   async personFeed(@Query() query: FeedQuery, @Req() req: AppRequest, @Res() reply: FastifyReply) {
-    const body = await this.calendar.personFeed(query.token, req.actor, req.lang, requestOrigin(req, this.config.publicUrl));
+    const body = await this.calendar.personFeed(
+      query.token,
+      req.actor,
+      req.lang,
+      requestOrigin(req, this.config.publicUrl),
+    );
     return sendCalendar(reply, body);
   }
 
@@ -106,22 +160,45 @@ export class StudyDaysApiController {
 
   @Put('study-days/:id')
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Move, cancel (with a reason) or edit one meeting, or with applyTo=series every later one' })
-  update(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: UpdateStudyDayDto, @ClientIp() ip: string) {
+  @ApiOperation({
+    summary:
+      'Move, cancel (with a reason) or edit one meeting, or with applyTo=series every later one',
+  })
+  update(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: UpdateStudyDayDto,
+    @ClientIp() ip: string,
+  ) {
     return this.studyDays.update(actor, id, dto, ip);
   }
 
   @Post('study-days/:id/check-in-code')
   @HttpCode(200)
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Open check-in: the current rotating code (30 s), its QR code and when it expires' })
+  @ApiOperation({
+    summary: 'Open check-in: the current rotating code (30 s), its QR code and when it expires',
+  })
   code(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: AppRequest) {
-    return this.checkIns.openCheckIn(actor, id, 'study_day', requestOrigin(req, this.config.publicUrl));
+    return this.checkIns.openCheckIn(
+      actor,
+      id,
+      'study_day',
+      requestOrigin(req, this.config.publicUrl),
+    );
   }
 
   @Post('study-days/:id/check-in')
-  @ApiOperation({ summary: 'Check in with the code: 201 present or late; 409 already; 410 closed; 403 not a member' })
-  checkIn(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: CheckInDto, @ClientIp() ip: string) {
+  @ApiOperation({
+    summary:
+      'Check in with the code: 201 present or late; 409 already; 410 closed; 403 not a member',
+  })
+  checkIn(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: CheckInDto,
+    @ClientIp() ip: string,
+  ) {
     return this.checkIns.checkIn(actor, id, 'study_day', dto.code, ip);
   }
 
@@ -134,7 +211,9 @@ export class StudyDaysApiController {
   @Post('study-days/:id/close')
   @HttpCode(200)
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Close now: absentees and approved-leave members get their make-up study' })
+  @ApiOperation({
+    summary: 'Close now: absentees and approved-leave members get their make-up study',
+  })
   close(@CurrentActor() actor: Actor, @Param('id') id: string) {
     return this.attendance.close(actor, id, 'study_day');
   }
@@ -148,15 +227,30 @@ export class StudyDaysApiController {
 
   @Post('study-days/:id/attendance')
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Record attendance for someone (proxy check-in, home visit, correction) with a reason; audited' })
-  record(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: RecordAttendanceDto, @ClientIp() ip: string) {
+  @ApiOperation({
+    summary:
+      'Record attendance for someone (proxy check-in, home visit, correction) with a reason; audited',
+  })
+  record(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: RecordAttendanceDto,
+    @ClientIp() ip: string,
+  ) {
     return this.checkIns.recordFor(actor, id, 'study_day', dto, ip);
   }
 
   @Put('study-days/:id/minutes')
   @Roles('secretary', 'admin')
-  @ApiOperation({ summary: 'Minutes (markdown) and the paper evidence ticked; answers the evidence checklist' })
-  minutes(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() dto: MinutesDto, @ClientIp() ip: string) {
+  @ApiOperation({
+    summary: 'Minutes (markdown) and the paper evidence ticked; answers the evidence checklist',
+  })
+  minutes(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() dto: MinutesDto,
+    @ClientIp() ip: string,
+  ) {
     return this.records.saveMinutes(actor, id, dto, ip);
   }
 
@@ -169,8 +263,15 @@ export class StudyDaysApiController {
   @Post('study-days/:id/photos')
   @Roles('secretary', 'admin')
   @ApiConsumes('image/jpeg', 'image/png', 'multipart/form-data')
-  @ApiOperation({ summary: 'Attach a photo (JPEG, PNG or WebP, at most 2 MB; raw body or multipart field "file")' })
-  async addPhoto(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: AppRequest, @ClientIp() ip: string) {
+  @ApiOperation({
+    summary: 'Attach a photo (JPEG, PNG or WebP, at most 2 MB; raw body or multipart field "file")',
+  })
+  async addPhoto(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Req() req: AppRequest,
+    @ClientIp() ip: string,
+  ) {
     const buffer = await readUpload(req, { maxBytes: 2 * 1024 * 1024, kinds: ['image'] });
     return this.records.addPhoto(actor, id, buffer, ip);
   }
@@ -182,14 +283,27 @@ export class StudyDaysApiController {
 
   @Get('study-days/:id/photos/:photoId')
   @Header('x-content-type-options', 'nosniff')
-  async photo(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('photoId') photoId: string, @Res() reply: FastifyReply) {
+  async photo(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('photoId') photoId: string,
+    @Res() reply: FastifyReply,
+  ) {
     const { mime, data } = await this.records.photo(actor, id, photoId);
-    return reply.header('content-type', mime).header('cache-control', 'private, max-age=3600').send(data);
+    return reply
+      .header('content-type', mime)
+      .header('cache-control', 'private, max-age=3600')
+      .send(data);
   }
 
   @Delete('study-days/:id/photos/:photoId')
   @Roles('secretary', 'admin')
-  async deletePhoto(@CurrentActor() actor: Actor, @Param('id') id: string, @Param('photoId') photoId: string, @ClientIp() ip: string) {
+  async deletePhoto(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('photoId') photoId: string,
+    @ClientIp() ip: string,
+  ) {
     await this.records.deletePhoto(actor, id, photoId, ip);
     return { deleted: true };
   }

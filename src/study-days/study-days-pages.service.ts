@@ -34,7 +34,13 @@ export class StudyDaysPagesService {
   ) {}
 
   /** The branch a page is about: the one asked for, else the person's own, else the first they manage. */
-  async pickBranch(actor: Actor, requested?: string): Promise<{ branch: OrgNodeEntity | null; choices: Array<{ id: string; name: string; selected: boolean }> }> {
+  async pickBranch(
+    actor: Actor,
+    requested?: string,
+  ): Promise<{
+    branch: OrgNodeEntity | null;
+    choices: Array<{ id: string; name: string; selected: boolean }>;
+  }> {
     const managed = (await this.tree.visible(actor, BRANCH_MANAGERS, 'branch')).slice(0, 300);
     const own = await this.studyDays.branchesOf(actor);
     const all = [...own, ...managed.filter((b) => !own.some((o) => o.id === b.id))];
@@ -42,10 +48,20 @@ export class StudyDaysPagesService {
     if (requested && !branch) {
       throw new OrganizationsException('ORG_OUT_OF_SCOPE');
     }
-    return { branch, choices: all.length > 1 ? all.map((b) => ({ id: b.id, name: b.name, selected: b.id === branch?.id })) : [] };
+    return {
+      branch,
+      choices:
+        all.length > 1
+          ? all.map((b) => ({ id: b.id, name: b.name, selected: b.id === branch?.id }))
+          : [],
+    };
   }
 
-  async calendarPage(actor: Actor, lang: Lang, query: { branch?: string; month?: string; done?: string }) {
+  async calendarPage(
+    actor: Actor,
+    lang: Lang,
+    query: { branch?: string; month?: string; done?: string },
+  ) {
     const { branch, choices } = await this.pickBranch(actor, query.branch);
     if (!branch) {
       return { title: translate(lang, 'studyDays.calendar.title'), noBranch: true };
@@ -53,7 +69,11 @@ export class StudyDaysPagesService {
     const data = await this.studyDays.month(actor, branch.id, query.month);
     const start = DateTime.fromISO(`${data.month}-01`, { zone: branch.zone });
     const ids = data.items.map((i) => i.id);
-    const [summaries, evidence, mine] = await Promise.all([this.attendance.summaries(ids), this.records.evidence(ids), this.attendance.statusesOf(actor.userId, ids)]);
+    const [summaries, evidence, mine] = await Promise.all([
+      this.attendance.summaries(ids),
+      this.records.evidence(ids),
+      this.attendance.statusesOf(actor.userId, ids),
+    ]);
     const now = this.clock.now();
     const items = data.items.map((v) => {
       const s = summaries.get(v.id);
@@ -78,7 +98,10 @@ export class StudyDaysPagesService {
       branch: { id: branch.id, name: branch.name },
       choices,
       month: data.month,
-      monthLabel: lang === 'en' ? start.setLocale('en-GB').toFormat('LLLL yyyy') : start.toFormat('yyyy年M月'),
+      monthLabel:
+        lang === 'en'
+          ? start.setLocale('en-GB').toFormat('LLLL yyyy')
+          : start.toFormat('yyyy年M月'),
       prevHref: `${base}${start.minus({ months: 1 }).toFormat('yyyy-MM')}`,
       nextHref: `${base}${start.plus({ months: 1 }).toFormat('yyyy-MM')}`,
       items,
@@ -89,19 +112,29 @@ export class StudyDaysPagesService {
   }
 
   private async scheduleForm(month: DateTime) {
-    const courses = await Promise.all(STUDY_DAY_COURSES.map((slug) => this.learning.lessonsOfCourse(slug)));
+    const courses = await Promise.all(
+      STUDY_DAY_COURSES.map((slug) => this.learning.lessonsOfCourse(slug)),
+    );
     return {
       date: month.set({ day: 15 }).toISODate(),
       until: month.plus({ months: 11 }).endOf('month').toISODate(),
       meetingTypes: MEETING_TYPES.map((t) => ({ value: t, checked: t === 'study_day' })),
-      days: Array.from({ length: 31 }, (_, i) => ({ value: String(i + 1), selected: i + 1 === 15 })),
-      lessonGroups: courses.filter((c) => c.length > 0).map((lessons) => ({ course: lessons[0]?.courseSlug ?? '', lessons })),
+      days: Array.from({ length: 31 }, (_, i) => ({
+        value: String(i + 1),
+        selected: i + 1 === 15,
+      })),
+      lessonGroups: courses
+        .filter((c) => c.length > 0)
+        .map((lessons) => ({ course: lessons[0]?.courseSlug ?? '', lessons })),
     };
   }
 
   toScheduleDto(form: ScheduleFormDto, zone: string): ScheduleStudyDayDto {
     const date = DateTime.fromISO(form.date, { zone });
-    const at = (time: string) => date.set({ hour: Number(time.slice(0, 2)), minute: Number(time.slice(3, 5)) }).toISO({ suppressMilliseconds: true }) ?? '';
+    const at = (time: string) =>
+      date
+        .set({ hour: Number(time.slice(0, 2)), minute: Number(time.slice(3, 5)) })
+        .toISO({ suppressMilliseconds: true }) ?? '';
     const dto: ScheduleStudyDayDto = {
       topic: form.topic,
       startsAt: at(form.startTime),
@@ -109,12 +142,17 @@ export class StudyDaysPagesService {
       place: form.place,
       agenda: form.agenda,
       lessonIds: form.lessonIds,
-      meetingTypes: (form.meetingTypes ?? ['study_day']).filter((t): t is (typeof MEETING_TYPES)[number] => (MEETING_TYPES as readonly string[]).includes(t)),
+      meetingTypes: (form.meetingTypes ?? ['study_day']).filter(
+        (t): t is (typeof MEETING_TYPES)[number] =>
+          (MEETING_TYPES as readonly string[]).includes(t),
+      ),
     };
     if (form.repeat === 'day') {
       dto.recurrence = { monthly: { day: Number(form.day ?? date.day) } };
     } else if (form.repeat === 'weekday') {
-      dto.recurrence = { monthly: { weekday: (form.weekday ?? 'FR') as 'FR', nth: Number(form.nth ?? 1) } };
+      dto.recurrence = {
+        monthly: { weekday: (form.weekday ?? 'FR') as 'FR', nth: Number(form.nth ?? 1) },
+      };
     }
     if (dto.recurrence && form.until) {
       dto.until = form.until;
@@ -141,7 +179,12 @@ export class StudyDaysPagesService {
     const closed = session?.closedAt !== null && session?.closedAt !== undefined;
     return {
       title: day.topic,
-      day: { ...view, agendaHtml: day.agenda ? renderMarkdown(day.agenda) : '', minutesHtml: day.minutes ? renderMarkdown(day.minutes) : '', minutes: day.minutes ?? '' },
+      day: {
+        ...view,
+        agendaHtml: day.agenda ? renderMarkdown(day.agenda) : '',
+        minutesHtml: day.minutes ? renderMarkdown(day.minutes) : '',
+        minutes: day.minutes ?? '',
+      },
       branch: { id: branch.id, name: branch.name },
       backHref: `/study-days?branch=${branch.id}&month=${day.localDate.slice(0, 7)}`,
       startsAtLocal: isoIn(day.startsAt, day.zone),
@@ -152,21 +195,50 @@ export class StudyDaysPagesService {
       started,
       manager,
       member,
-      lessons: lessons.map((l) => ({ ...l, title: lang === 'en' && l.titleEn ? l.titleEn : l.title })),
+      lessons: lessons.map((l) => ({
+        ...l,
+        title: lang === 'en' && l.titleEn ? l.titleEn : l.title,
+      })),
       myStatus: mine.get(day.id)?.status ?? null,
       myLeave,
-      canAskLeave: member && !started && !closed && day.status !== 'cancelled' && !myLeave && !mine.get(day.id)?.status,
-      canCheckIn: member && !closed && day.status !== 'cancelled' && session !== null && now.getTime() >= session.opensAt.getTime() && now.getTime() < session.closesAt.getTime(),
+      canAskLeave:
+        member &&
+        !started &&
+        !closed &&
+        day.status !== 'cancelled' &&
+        !myLeave &&
+        !mine.get(day.id)?.status,
+      canCheckIn:
+        member &&
+        !closed &&
+        day.status !== 'cancelled' &&
+        session !== null &&
+        now.getTime() >= session.opensAt.getTime() &&
+        now.getTime() < session.closesAt.getTime(),
       checkInOpen: session?.checkInSecret !== null && session?.checkInSecret !== undefined,
-      canOpenCheckIn: manager && !closed && day.status !== 'cancelled' && session !== null && now.getTime() < session.closesAt.getTime(),
+      canOpenCheckIn:
+        manager &&
+        !closed &&
+        day.status !== 'cancelled' &&
+        session !== null &&
+        now.getTime() < session.closesAt.getTime(),
       evidence: evidence.get(day.id) ?? null,
       photos,
       roster: roster
         ? {
             ...roster,
-            items: roster.items.map((r) => ({ ...r, pendingLeave: r.leave?.state === 'pending' ? r.leave : null })),
-            attendanceText: roster.rates.attendanceRate === null ? '–' : `${Math.round(roster.rates.attendanceRate * 100)}%`,
-            commitmentText: roster.rates.commitmentRate === null ? '–' : `${Math.round(roster.rates.commitmentRate * 100)}%`,
+            items: roster.items.map((r) => ({
+              ...r,
+              pendingLeave: r.leave?.state === 'pending' ? r.leave : null,
+            })),
+            attendanceText:
+              roster.rates.attendanceRate === null
+                ? '–'
+                : `${Math.round(roster.rates.attendanceRate * 100)}%`,
+            commitmentText:
+              roster.rates.commitmentRate === null
+                ? '–'
+                : `${Math.round(roster.rates.commitmentRate * 100)}%`,
           }
         : null,
       statuses: ['present', 'late', 'proxy', 'home_visit', 'leave', 'absent'],
@@ -187,16 +259,30 @@ export class StudyDaysPagesService {
     let secretary: Record<string, unknown> | null = null;
     if (managerRoots.length > 0) {
       const managed = (await this.tree.visible(actor, BRANCH_MANAGERS, 'branch')).slice(0, 1);
-      const target = own && managed.length > 0 && managed.some((b) => b.id === own.id) ? own : (managed[0] ?? null);
+      const target =
+        own && managed.length > 0 && managed.some((b) => b.id === own.id)
+          ? own
+          : (managed[0] ?? null);
       if (target) {
         const zoneNow = DateTime.fromJSDate(this.clock.now(), { zone: target.zone });
-        const month = await this.studyDays.between([target.id], zoneNow.startOf('month').toISODate() as string, zoneNow.endOf('month').toISODate() as string);
+        const month = await this.studyDays.between(
+          [target.id],
+          zoneNow.startOf('month').toISODate() as string,
+          zoneNow.endOf('month').toISODate() as string,
+        );
         const studyDay = month.find((d) => d.meetingTypes.includes('study_day')) ?? null;
         const session = studyDay ? await this.attendance.findSession(studyDay.id) : null;
         const roster = session ? await this.attendance.rosterOf(session, target) : null;
         secretary = {
           branch: { id: target.id, name: target.name },
-          studyDay: studyDay ? { id: studyDay.id, topic: studyDay.topic, startsAt: studyDay.startsAt.toISOString(), cancelled: studyDay.status === 'cancelled' } : null,
+          studyDay: studyDay
+            ? {
+                id: studyDay.id,
+                topic: studyDay.topic,
+                startsAt: studyDay.startsAt.toISOString(),
+                cancelled: studyDay.status === 'cancelled',
+              }
+            : null,
           counts: roster?.counts ?? null,
           liable: roster?.items.length ?? 0,
           owed: await this.leave.owedInScope(actor, 10),
@@ -207,7 +293,15 @@ export class StudyDaysPagesService {
       return null;
     }
     return {
-      next: next ? { id: next.id, topic: next.topic, place: next.place, startsAt: next.startsAt.toISOString(), meetingTypes: next.meetingTypes } : null,
+      next: next
+        ? {
+            id: next.id,
+            topic: next.topic,
+            place: next.place,
+            startsAt: next.startsAt.toISOString(),
+            meetingTypes: next.meetingTypes,
+          }
+        : null,
       makeUps,
       secretary,
     };

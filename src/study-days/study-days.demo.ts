@@ -27,7 +27,12 @@ const TOPICS = [
   ['年终总结与民主评议准备', '回顾全年支部工作，部署组织生活会准备。'],
 ] as const;
 
-const PLACES = ['社区党群服务中心二楼会议室', '社区新时代文明实践站', '小区红色议事厅', '社区老年活动中心'];
+const PLACES = [
+  '社区党群服务中心二楼会议室',
+  '社区新时代文明实践站',
+  '小区红色议事厅',
+  '社区老年活动中心',
+];
 /** Branches whose history has missed months (and which months), so regularity reports have something to show. */
 const MISSED: Record<number, string[]> = { 3: ['-02', '-08'], 7: ['-05', '-10'] };
 
@@ -55,17 +60,28 @@ export class StudyDaysDemo {
       m,
       ctx.people
         .filter((p) => ctx.branches.some((b) => b.id === p.orgId))
-        .map((p) => ({ userId: p.id, orgId: p.orgId, joinedOn: p.hireDate && p.hireDate > '2020-01-01' ? p.hireDate : '2020-01-01', leftOn: null })),
+        .map((p) => ({
+          userId: p.id,
+          orgId: p.orgId,
+          joinedOn: p.hireDate && p.hireDate > '2020-01-01' ? p.hireDate : '2020-01-01',
+          leftOn: null,
+        })),
     );
 
-    const history: { closed: Array<{ id: string; closedAt: Date }>; records: Array<Record<string, unknown>>; leaves: Array<Record<string, unknown>>; makeUps: Array<Record<string, unknown>> } = { closed: [], records: [], leaves: [], makeUps: [] };
+    const history: {
+      closed: Array<{ id: string; closedAt: Date }>;
+      records: Array<Record<string, unknown>>;
+      leaves: Array<Record<string, unknown>>;
+      makeUps: Array<Record<string, unknown>>;
+    } = { closed: [], records: [], leaves: [], makeUps: [] };
     const minutes: Array<{ id: string; text: string; at: Date }> = [];
     let homeNext: StudyDayEntity | null = null;
     let cadreMissed: StudyDayEntity[] = [];
 
     for (const [bi, branch] of ctx.branches.entries()) {
       const zoneNow = DateTime.fromJSDate(now, { zone: branch.zone });
-      const rule: MonthlyRule = bi % 4 === 3 ? { weekday: 'FR', nth: 1 } : { day: [15, 10, 20, 5, 25, 12, 18, 8][bi % 8] as number };
+      const rule: MonthlyRule =
+        bi % 4 === 3 ? { weekday: 'FR', nth: 1 } : { day: [15, 10, 20, 5, 25, 12, 18, 8][bi % 8] };
       const { occurrences } = await this.studyDays.createSeries(m, {
         orgId: branch.id,
         zone: branch.zone,
@@ -75,7 +91,7 @@ export class StudyDaysDemo {
         from: `${zoneNow.year - 1}-01-01`,
         until: zoneNow.plus({ months: 1 }).endOf('month').toISODate() as string,
         topic: TOPICS[0][0],
-        place: PLACES[bi % PLACES.length] as string,
+        place: PLACES[bi % PLACES.length],
         agenda: '',
         lessonIds: [],
         meetingTypes: ['study_day'],
@@ -85,13 +101,22 @@ export class StudyDaysDemo {
       for (const [oi, d] of occurrences.entries()) {
         const month = Number(d.localDate.slice(5, 7));
         const [topic, summary] = TOPICS[(month - 1) % TOPICS.length] as readonly [string, string];
-        const types = ['study_day', ...(month % 3 === 0 ? ['party_lecture', 'general_meeting'] : []), ...(month === 1 ? ['org_life_meeting', 'member_appraisal'] : [])];
-        const linked = lessons.length > 0 ? [lessons[oi % lessons.length] as string] : [];
+        const types = [
+          'study_day',
+          ...(month % 3 === 0 ? ['party_lecture', 'general_meeting'] : []),
+          ...(month === 1 ? ['org_life_meeting', 'member_appraisal'] : []),
+        ];
+        const linked = lessons.length > 0 ? [lessons[oi % lessons.length]] : [];
         d.topic = topic;
         d.meetingTypes = types;
         d.lessonIds = linked;
         d.agenda = `1. ${summary}\n2. 交流发言\n3. 书记小结，布置下月工作`;
-        await m.getRepository(StudyDayEntity).update({ id: d.id }, { topic, meetingTypes: types, lessonIds: linked, agenda: d.agenda });
+        await m
+          .getRepository(StudyDayEntity)
+          .update(
+            { id: d.id },
+            { topic, meetingTypes: types, lessonIds: linked, agenda: d.agenda },
+          );
         await this.attendance.updateSession(m, d.id, { title: topic, lessonIds: linked });
         if (d.endsAt.getTime() > now.getTime()) {
           if (bi === 0 && !homeNext) {
@@ -104,25 +129,63 @@ export class StudyDaysDemo {
         if (missed) {
           continue;
         }
-        minutes.push({ id: d.id, text: `## 会议记录\n\n- 主题：${topic}\n- ${summary}\n- 应到党员 ${members.length} 人。\n\n书记小结：按时完成本月学习任务，未到党员按要求补学。`, at: d.endsAt });
+        minutes.push({
+          id: d.id,
+          text: `## 会议记录\n\n- 主题：${topic}\n- ${summary}\n- 应到党员 ${members.length} 人。\n\n书记小结：按时完成本月学习任务，未到党员按要求补学。`,
+          at: d.endsAt,
+        });
         for (const [pi, p] of members.entries()) {
           const joined = p.hireDate && p.hireDate > '2020-01-01' ? p.hireDate : '2020-01-01';
           if (joined > d.localDate) {
             continue;
           }
           const roll = (oi * 7 + pi * 13 + bi * 3) % 23;
-          let status: AttendanceStatus = roll === 0 ? 'absent' : roll === 1 ? 'leave' : roll < 5 ? 'late' : 'present';
+          let status: AttendanceStatus =
+            roll === 0 ? 'absent' : roll === 1 ? 'leave' : roll < 5 ? 'late' : 'present';
           if (p.id === ctx.accounts.cadre.id) {
             status = 'present';
           }
-          const at = new Date(d.startsAt.getTime() + (status === 'late' ? 15 : -10 + (pi % 8)) * 60_000);
-          history.records.push({ id: randomUUID(), sessionId: d.id, userId: p.id, status, reason: null, recordedBy: status === 'absent' || status === 'leave' ? null : p.id, source: status === 'absent' || status === 'leave' ? 'close' : 'code', at });
+          const at = new Date(
+            d.startsAt.getTime() + (status === 'late' ? 15 : -10 + (pi % 8)) * 60_000,
+          );
+          history.records.push({
+            id: randomUUID(),
+            sessionId: d.id,
+            userId: p.id,
+            status,
+            reason: null,
+            recordedBy: status === 'absent' || status === 'leave' ? null : p.id,
+            source: status === 'absent' || status === 'leave' ? 'close' : 'code',
+            at,
+          });
           if (status === 'leave') {
-            history.leaves.push({ id: randomUUID(), sessionId: d.id, userId: p.id, reason: '在街道参加防汛值班', state: 'approved', decidedBy: ctx.accounts.secretary.id, decidedAt: new Date(d.startsAt.getTime() - 86_400_000), decisionNote: null, createdAt: new Date(d.startsAt.getTime() - 2 * 86_400_000) });
+            history.leaves.push({
+              id: randomUUID(),
+              sessionId: d.id,
+              userId: p.id,
+              reason: '在街道参加防汛值班',
+              state: 'approved',
+              decidedBy: ctx.accounts.secretary.id,
+              decidedAt: new Date(d.startsAt.getTime() - 86_400_000),
+              decisionNote: null,
+              createdAt: new Date(d.startsAt.getTime() - 2 * 86_400_000),
+            });
           }
           if ((status === 'leave' || status === 'absent') && linked.length > 0) {
             const done = roll % 2 === 0 || d.endsAt.getTime() < now.getTime() - 60 * 86_400_000;
-            history.makeUps.push({ id: randomUUID(), sessionId: d.id, userId: p.id, reason: status, lessonIds: linked, doneLessonIds: done ? linked : [], dueOn: DateTime.fromJSDate(d.endsAt, { zone: branch.zone }).plus({ days: 30 }).toISODate(), doneAt: done ? new Date(d.endsAt.getTime() + 10 * 86_400_000) : null, createdAt: d.endsAt });
+            history.makeUps.push({
+              id: randomUUID(),
+              sessionId: d.id,
+              userId: p.id,
+              reason: status,
+              lessonIds: linked,
+              doneLessonIds: done ? linked : [],
+              dueOn: DateTime.fromJSDate(d.endsAt, { zone: branch.zone })
+                .plus({ days: 30 })
+                .toISODate(),
+              doneAt: done ? new Date(d.endsAt.getTime() + 10 * 86_400_000) : null,
+              createdAt: d.endsAt,
+            });
           }
         }
         if (bi === 0) {
@@ -140,28 +203,83 @@ export class StudyDaysDemo {
         Object.assign(rec, { status, source: 'close', recordedBy: null });
       }
       if (status === 'leave') {
-        history.leaves.push({ id: randomUUID(), sessionId: d.id, userId: cadre.id, reason: '孩子发烧，需要在家照顾', state: 'approved', decidedBy: ctx.accounts.secretary.id, decidedAt: new Date(d.startsAt.getTime() - 86_400_000), decisionNote: null, createdAt: new Date(d.startsAt.getTime() - 2 * 86_400_000) });
+        history.leaves.push({
+          id: randomUUID(),
+          sessionId: d.id,
+          userId: cadre.id,
+          reason: '孩子发烧，需要在家照顾',
+          state: 'approved',
+          decidedBy: ctx.accounts.secretary.id,
+          decidedAt: new Date(d.startsAt.getTime() - 86_400_000),
+          decisionNote: null,
+          createdAt: new Date(d.startsAt.getTime() - 2 * 86_400_000),
+        });
       }
       if (d.lessonIds.length > 0) {
         const done = i === 0;
-        history.makeUps.push({ id: randomUUID(), sessionId: d.id, userId: cadre.id, reason: status, lessonIds: d.lessonIds, doneLessonIds: done ? d.lessonIds : [], dueOn: DateTime.fromJSDate(now, { zone: d.zone }).plus({ days: done ? -5 : 20 }).toISODate(), doneAt: done ? new Date(d.endsAt.getTime() + 3 * 86_400_000) : null, createdAt: d.endsAt });
+        history.makeUps.push({
+          id: randomUUID(),
+          sessionId: d.id,
+          userId: cadre.id,
+          reason: status,
+          lessonIds: d.lessonIds,
+          doneLessonIds: done ? d.lessonIds : [],
+          dueOn: DateTime.fromJSDate(now, { zone: d.zone })
+            .plus({ days: done ? -5 : 20 })
+            .toISODate(),
+          doneAt: done ? new Date(d.endsAt.getTime() + 3 * 86_400_000) : null,
+          createdAt: d.endsAt,
+        });
       }
     }
 
     await this.attendance.seedHistory(m, history);
     for (let i = 0; i < minutes.length; i += 1) {
-      const x = minutes[i] as { id: string; text: string; at: Date };
-      await m.getRepository(StudyDayEntity).update({ id: x.id }, { minutes: x.text, minutesAt: x.at, evidence: { plan: true, materials: true, signInSheet: true } });
+      const x = minutes[i];
+      await m.getRepository(StudyDayEntity).update(
+        { id: x.id },
+        {
+          minutes: x.text,
+          minutesAt: x.at,
+          evidence: { plan: true, materials: true, signInSheet: true },
+        },
+      );
     }
     if (homeNext) {
       // Check-in is already opened on the secretary's next study day, so a demo (or a test) can show codes at once.
-      const next = homeNext as StudyDayEntity;
-      await this.attendance.updateSession(m, next.id, { lessonIds: next.lessonIds.length > 0 ? next.lessonIds : lessons.slice(0, 2) });
-      await m.getRepository(StudyDayEntity).update({ id: next.id }, { lessonIds: next.lessonIds.length > 0 ? next.lessonIds : lessons.slice(0, 2) });
+      const next = homeNext;
+      await this.attendance.updateSession(m, next.id, {
+        lessonIds: next.lessonIds.length > 0 ? next.lessonIds : lessons.slice(0, 2),
+      });
+      await m
+        .getRepository(StudyDayEntity)
+        .update(
+          { id: next.id },
+          { lessonIds: next.lessonIds.length > 0 ? next.lessonIds : lessons.slice(0, 2) },
+        );
       await this.attendance.openForDemo(m, next.id, newCheckInSecret());
-      const asker = (byBranch.get(ctx.branches[0]?.id ?? '') ?? []).find((p) => p.username.startsWith('user'));
+      const asker = (byBranch.get(ctx.branches[0]?.id ?? '') ?? []).find((p) =>
+        p.username.startsWith('user'),
+      );
       if (asker) {
-        await this.attendance.seedHistory(m, { closed: [], records: [], makeUps: [], leaves: [{ id: randomUUID(), sessionId: next.id, userId: asker.id, reason: '当天在区里参加网格员培训', state: 'pending', decidedBy: null, decidedAt: null, decisionNote: null, createdAt: now }] });
+        await this.attendance.seedHistory(m, {
+          closed: [],
+          records: [],
+          makeUps: [],
+          leaves: [
+            {
+              id: randomUUID(),
+              sessionId: next.id,
+              userId: asker.id,
+              reason: '当天在区里参加网格员培训',
+              state: 'pending',
+              decidedBy: null,
+              decidedAt: null,
+              decisionNote: null,
+              createdAt: now,
+            },
+          ],
+        });
       }
     }
   }

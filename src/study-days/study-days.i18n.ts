@@ -27,7 +27,8 @@ defineMessages(
     REASON_REQUIRED: 'Say why it is cancelled.',
     LESSON_UNKNOWN: 'There is no lesson “{{id}}”.',
     MONTH_INVALID: 'The month must be written YYYY-MM.',
-    STUDY_DAY_CLOSED: 'This meeting has ended and was closed; its time can no longer be changed or cancelled.',
+    STUDY_DAY_CLOSED:
+      'This meeting has ended and was closed; its time can no longer be changed or cancelled.',
     RHYTHM_EXISTS: 'The study-day series of {{year}} has already been scheduled.',
     TOO_MANY_PHOTOS: 'At most {{max}} photos can be attached to a meeting.',
     CALENDAR_TOKEN_INVALID: 'This calendar link is not valid or has been revoked.',
@@ -58,8 +59,20 @@ defineMessages(
 
 defineMessages(
   'evidence',
-  { plan: '活动方案', materials: '学习材料', signInSheet: '签到表', minutes: '会议记录', photos: '活动照片' },
-  { plan: 'Plan', materials: 'Study materials', signInSheet: 'Sign-in sheet', minutes: 'Minutes', photos: 'Photos' },
+  {
+    plan: '活动方案',
+    materials: '学习材料',
+    signInSheet: '签到表',
+    minutes: '会议记录',
+    photos: '活动照片',
+  },
+  {
+    plan: 'Plan',
+    materials: 'Study materials',
+    signInSheet: 'Sign-in sheet',
+    minutes: 'Minutes',
+    photos: 'Photos',
+  },
 );
 
 defineMessages(
@@ -165,7 +178,8 @@ defineMessages(
     'home.none': '本月还没有安排主题党日。',
     'home.owed': '尚未完成补学的党员',
     'home.nobodyOwes': '没有人欠补学。',
-    'home.counts': '出勤 {{present}}，迟到 {{late}}，请假 {{leave}}，缺勤 {{absent}}，未签到 {{pending}}（应到 {{liable}} 人）',
+    'home.counts':
+      '出勤 {{present}}，迟到 {{late}}，请假 {{leave}}，缺勤 {{absent}}，未签到 {{pending}}（应到 {{liable}} 人）',
     'feed.branchName': '{{name}} 组织生活日历',
     'feed.personName': '{{name}} 的组织生活日历',
   },
@@ -246,7 +260,8 @@ defineMessages(
     'minutes.submit': 'Save the minutes',
     'evidence.title': 'Evidence checklist',
     'evidence.held': 'The required evidence is present: this meeting counts as held.',
-    'evidence.notHeld': 'Required evidence is missing ({{required}}); the meeting does not count as held yet.',
+    'evidence.notHeld':
+      'Required evidence is missing ({{required}}); the meeting does not count as held yet.',
     'evidence.required': 'required',
     'photos.title': 'Photos',
     'photos.add': 'Add a photo (JPG/PNG, at most 2 MB)',
@@ -270,7 +285,8 @@ defineMessages(
     'home.none': 'No study day is scheduled this month yet.',
     'home.owed': 'Members who still owe make-up study',
     'home.nobodyOwes': 'Nobody owes make-up study.',
-    'home.counts': 'Present {{present}}, late {{late}}, leave {{leave}}, absent {{absent}}, not checked in {{pending}} ({{liable}} liable)',
+    'home.counts':
+      'Present {{present}}, late {{late}}, leave {{leave}}, absent {{absent}}, not checked in {{pending}} ({{liable}} liable)',
     'feed.branchName': '{{name}} meetings',
     'feed.personName': 'Meetings of {{name}}',
   },

@@ -20,9 +20,25 @@ import { StudyDaysPagesService } from './study-days-pages.service';
 import { StudyDaysService } from './study-days.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StudyDaySeriesEntity, StudyDayEntity, StudyDayPhotoEntity, CalendarTokenEntity]), OrganizationsModule, AttendanceModule],
+  imports: [
+    TypeOrmModule.forFeature([
+      StudyDaySeriesEntity,
+      StudyDayEntity,
+      StudyDayPhotoEntity,
+      CalendarTokenEntity,
+    ]),
+    OrganizationsModule,
+    AttendanceModule,
+  ],
   controllers: [StudyDaysApiController, StudyDaysPagesController],
-  providers: [StudyDaysService, StudyDayRecordsService, RhythmService, CalendarService, StudyDaysPagesService, StudyDaysDemo],
+  providers: [
+    StudyDaysService,
+    StudyDayRecordsService,
+    RhythmService,
+    CalendarService,
+    StudyDaysPagesService,
+    StudyDaysDemo,
+  ],
   exports: [StudyDaysService, StudyDayRecordsService, RhythmService],
 })
 export class StudyDaysModule implements OnModuleInit {
@@ -41,6 +57,10 @@ export class StudyDaysModule implements OnModuleInit {
         return data ? { partial: 'home_study_days', data } : null;
       },
     });
-    this.demo.register({ name: 'study days and attendance', order: 30, run: (ctx) => this.demoStep.run(ctx) });
+    this.demo.register({
+      name: 'study days and attendance',
+      order: 30,
+      run: (ctx) => this.demoStep.run(ctx),
+    });
   }
 }

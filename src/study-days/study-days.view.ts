@@ -33,12 +33,16 @@ export interface EvidenceView {
 }
 
 export function isoIn(date: Date, zone: string): string {
-  return DateTime.fromJSDate(date, { zone }).toISO({ suppressMilliseconds: true }) ?? date.toISOString();
+  return (
+    DateTime.fromJSDate(date, { zone }).toISO({ suppressMilliseconds: true }) ?? date.toISOString()
+  );
 }
 
 export function toStudyDayView(d: StudyDayEntity, maxShiftDays: number): StudyDayView {
   const shiftedDays = Math.round(
-    (DateTime.fromISO(d.localDate, { zone: 'utc' }).toMillis() - DateTime.fromISO(d.originalDate, { zone: 'utc' }).toMillis()) / 86_400_000,
+    (DateTime.fromISO(d.localDate, { zone: 'utc' }).toMillis() -
+      DateTime.fromISO(d.originalDate, { zone: 'utc' }).toMillis()) /
+      86_400_000,
   );
   return {
     id: d.id,
@@ -54,7 +58,11 @@ export function toStudyDayView(d: StudyDayEntity, maxShiftDays: number): StudyDa
     localDate: d.localDate,
     originalDate: d.originalDate,
     shiftedDays,
-    regular: isWithinHolidayShift(new Date(`${d.originalDate}T00:00:00Z`), new Date(`${d.localDate}T00:00:00Z`), maxShiftDays),
+    regular: isWithinHolidayShift(
+      new Date(`${d.originalDate}T00:00:00Z`),
+      new Date(`${d.localDate}T00:00:00Z`),
+      maxShiftDays,
+    ),
     status: d.status === 'cancelled' ? 'cancelled' : 'scheduled',
     changeReason: d.changeReason,
     sequence: d.sequence,
@@ -75,7 +83,14 @@ export function evidenceOf(
     minutes: (d.minutes ?? '').trim() !== '',
     photos: facts.photos > 0,
   };
-  const pieces = policy.pieces.map((key) => ({ key, present: present[key], required: policy.requiredForHeld.includes(key) }));
-  const held = d.status !== 'cancelled' && d.startsAt.getTime() <= facts.now.getTime() && policy.requiredForHeld.every((k) => present[k]);
+  const pieces = policy.pieces.map((key) => ({
+    key,
+    present: present[key],
+    required: policy.requiredForHeld.includes(key),
+  }));
+  const held =
+    d.status !== 'cancelled' &&
+    d.startsAt.getTime() <= facts.now.getTime() &&
+    policy.requiredForHeld.every((k) => present[k]);
   return { pieces, held };
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { DataSource } from 'typeorm';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(__dirname, 'artifacts');
@@ -86,4 +87,295 @@ export async function pageWeight(page: Page): Promise<number> {
     const resources = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => ['css', 'script', 'link'].includes(r.initiatorType) || /\.(css|js)(\?|$)/.test(r.name));
     return [...nav, ...resources].reduce((sum, r) => sum + r.transferSize, 0);
   });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Journeys: one persona, one screen size, one language; every page visited is checked the same way.
+
+export type JourneyLang = 'zh-CN' | 'en';
+export interface JourneyRun {
+  size: 'phone' | 'desktop';
+  viewport: { width: number; height: number };
+  lang: JourneyLang;
+}
+
+/** The four runs of every journey: phone and desktop, Chinese and English. */
+export const RUNS: JourneyRun[] = [
+  { size: 'phone', viewport: PHONE, lang: 'zh-CN' },
+  { size: 'phone', viewport: PHONE, lang: 'en' },
+  { size: 'desktop', viewport: DESKTOP, lang: 'zh-CN' },
+  { size: 'desktop', viewport: DESKTOP, lang: 'en' },
+];
+
+export const PAGE_BUDGET = 60 * 1024;
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/**
+ * Visible text of the page (text nodes and the labels a screen reader reads), leaving out user content: elements
+ * marked `data-user-content` (names, titles, bodies written by people), anything inside an element whose `lang`
+ * differs from the page's (the language switch), and decorative elements hidden from assistive technology.
+ */
+export async function visibleTexts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const pageLang = document.documentElement.lang;
+    const skipped = (el: Element | null): boolean => {
+      if (!el) {
+        return true;
+      }
+      if (el.closest('script,style,noscript,template,[data-user-content],[aria-hidden="true"]')) {
+        return true;
+      }
+      const langEl = el.closest('[lang]');
+      return !!langEl && langEl.getAttribute('lang') !== pageLang;
+    };
+    const out: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const text = (n.textContent ?? '').trim();
+      const el = n.parentElement;
+      if (!text || skipped(el)) {
+        continue;
+      }
+      if (el && !el.closest('.sr-only') && !el.checkVisibility()) {
+        continue;
+      }
+      out.push(text);
+    }
+    for (const el of document.querySelectorAll('[aria-label],[placeholder],[title],[alt],input[type=submit][value]')) {
+      if (skipped(el)) {
+        continue;
+      }
+      for (const attr of ['aria-label', 'placeholder', 'title', 'alt']) {
+        const v = el.getAttribute(attr);
+        if (v && v.trim()) {
+          out.push(v.trim());
+        }
+      }
+      if (el instanceof HTMLInputElement && el.type === 'submit') {
+        out.push(el.value);
+      }
+    }
+    out.push(document.title);
+    return out;
+  });
+}
+
+const KEYISH = /\b[a-zA-Z][a-zA-Z0-9]*(?:\.[a-zA-Z0-9_-]+)+\b/g;
+
+/**
+ * Language problems of a page: raw catalogue keys (`nav.home`) or template leftovers in either language, and, in
+ * English, Chinese characters outside user content (an untranslated or mixed-language label).
+ */
+export function languageProblems(
+  texts: string[],
+  lang: JourneyLang,
+  keys: ReadonlySet<string>,
+  userContent: readonly string[] = [],
+): string[] {
+  const problems: string[] = [];
+  for (const text of texts) {
+    for (const m of text.match(KEYISH) ?? []) {
+      if (keys.has(m)) {
+        problems.push(`raw key "${m}" in "${text.slice(0, 80)}"`);
+      }
+    }
+    if (/\{\{|\}\}|\[object Object\]|\bundefined\b|\bNaN\b|\bInvalid DateTime\b/.test(text)) {
+      problems.push(`template leftover in "${text.slice(0, 80)}"`);
+    }
+    if (lang === 'en' && CJK.test(text) && CJK.test(withoutUserContent(text, userContent))) {
+      problems.push(`Chinese in English page: "${text.slice(0, 80)}"`);
+    }
+  }
+  return [...new Set(problems)];
+}
+
+function withoutUserContent(text: string, values: readonly string[]): string {
+  let rest = text;
+  for (const v of values) {
+    if (rest.includes(v)) {
+      rest = rest.split(v).join(' ');
+    }
+  }
+  return rest;
+}
+
+/**
+ * Short texts people and content files put in the database (names, places, titles, topics, question text), read
+ * from every text column: a Chinese name inside an English sentence ("Hello, 李小红") is user content, not an
+ * untranslated label. Longer bodies (lessons, descriptions) are whitelisted by `data-user-content` instead.
+ */
+export class UserContent {
+  private values: string[] = [];
+  constructor(private readonly dataSource: DataSource) {}
+
+  get all(): readonly string[] {
+    return this.values;
+  }
+
+  async refresh(): Promise<readonly string[]> {
+    const found = new Set<string>();
+    const add = (v: unknown): void => {
+      if (typeof v === 'string') {
+        const s = v.trim();
+        if (s && s.length <= 400 && CJK.test(s)) {
+          found.add(s);
+          for (const line of s.split(/\n+/)) {
+            if (CJK.test(line)) {
+              found.add(line.trim());
+            }
+          }
+        }
+        if (/^[[{]/.test(s)) {
+          try {
+            add(JSON.parse(s));
+          } catch {
+            /* not JSON */
+          }
+        }
+      } else if (Array.isArray(v)) {
+        v.forEach(add);
+      } else if (v && typeof v === 'object') {
+        Object.values(v).forEach(add);
+      }
+    };
+    for (const meta of this.dataSource.entityMetadatas) {
+      const cols = meta.columns.filter((c) => ['varchar', 'text', String, 'simple-json', 'json', 'jsonb'].includes(c.type as string));
+      for (const c of cols) {
+        const rows: Array<{ v: unknown }> = await this.dataSource.query(
+          `SELECT DISTINCT ${c.databaseName} AS v FROM ${meta.tableName}`,
+        );
+        rows.forEach((r) => add(r.v));
+      }
+    }
+    this.values = [...found].sort((a, b) => b.length - a.length);
+    return this.values;
+  }
+}
+
+export interface PageRecord {
+  persona: string;
+  name: string;
+  path: string;
+  lang: JourneyLang;
+  size: JourneyRun['size'];
+  weight?: number;
+  axe: number;
+}
+
+/**
+ * One person's way through the product in one run. `check(name)` runs on every page reached: axe-core (no serious
+ * or critical violation), the language check, no sideways scrolling on a phone, the first-load weight on a fresh
+ * context (phone runs; weight does not depend on the screen), and keeps a screenshot.
+ */
+export class Journey {
+  readonly records: PageRecord[] = [];
+  private constructor(
+    readonly browser: Browser,
+    readonly base: string,
+    readonly persona: string,
+    readonly run: JourneyRun,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    private readonly keys: ReadonlySet<string>,
+    private readonly content: UserContent,
+  ) {}
+
+  static async start(
+    browser: Browser,
+    base: string,
+    persona: string,
+    run: JourneyRun,
+    keys: ReadonlySet<string>,
+    content: UserContent,
+  ): Promise<Journey> {
+    const { context, page } = await newPage(browser, run.viewport, run.lang);
+    // Fail fast: a page of this app answers in well under a second.
+    page.setDefaultTimeout(8000);
+    const j = new Journey(browser, base, persona, run, context, page, keys, content);
+    await signIn(page, base, persona);
+    return j;
+  }
+
+  get tag(): string {
+    return `${this.persona}-${this.run.size}-${this.run.lang === 'en' ? 'en' : 'zh'}`;
+  }
+
+  async visit(path: string, name: string): Promise<void> {
+    const res = await this.page.goto(this.base + path);
+    expect({ page: name, status: res?.status() }).toEqual({ page: name, status: 200 });
+    await this.check(name);
+  }
+
+  async check(name: string): Promise<void> {
+    const page = this.page;
+    const path = new URL(page.url()).pathname + new URL(page.url()).search;
+    expect({ page: name, lang: await page.locator('html').getAttribute('lang') }).toEqual({ page: name, lang: this.run.lang });
+    const violations = await seriousAccessibilityViolations(page);
+    expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+    const texts = await visibleTexts(page);
+    let problems = languageProblems(texts, this.run.lang, this.keys, this.content.all);
+    if (problems.length) {
+      // Content written during the journey (a new course, an imported bank) joins the whitelist.
+      problems = languageProblems(texts, this.run.lang, this.keys, await this.content.refresh());
+    }
+    expect({ page: name, problems }).toEqual({ page: name, problems: [] });
+    if (this.run.size === 'phone') {
+      const wide = await page.evaluate(() =>
+        [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.table-wrap,.chart-wrap,.nav ul,[hidden]'))
+          .slice(0, 3)
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
+      );
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect({ page: name, overflow: overflow > 0 ? wide : [] }).toEqual({ page: name, overflow: [] });
+    }
+    const record: PageRecord = { persona: this.persona, name, path, lang: this.run.lang, size: this.run.size, axe: violations.length };
+    if (this.run.size === 'phone') {
+      record.weight = await firstLoadWeight(this.browser, this.context, this.base + path, this.run.lang);
+      expect({ page: name, over: record.weight > PAGE_BUDGET ? record.weight : 0 }).toEqual({ page: name, over: 0 });
+    }
+    this.records.push(record);
+    await keepScreenshot(page, `${this.tag}-${name}`);
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+}
+
+/** Weight of a page loaded once in a fresh context (same session cookie, empty cache), with no web font fetched. */
+export async function firstLoadWeight(browser: Browser, from: BrowserContext, url: string, lang: JourneyLang): Promise<number> {
+  const fresh = await browser.newContext({ storageState: await from.storageState(), locale: lang });
+  try {
+    const page = await fresh.newPage();
+    const fonts: string[] = [];
+    const frameworks: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'font' || /\.(woff2?|ttf|otf)(\?|$)/.test(r.url())) {
+        fonts.push(r.url());
+      }
+      if (/(react|vue|angular|jquery|svelte|htmx|alpine)[.-]/i.test(r.url())) {
+        frameworks.push(r.url());
+      }
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    expect({ url, fonts, frameworks }).toEqual({ url, fonts: [], frameworks: [] });
+    return await pageWeight(page);
+  } finally {
+    await fresh.close();
+  }
+}
+
+/** The page as a browser without script sees it: returns its main text (the caller asserts what must be there). */
+export async function withoutScript(browser: Browser, from: BrowserContext, url: string, lang: JourneyLang): Promise<{ page: Page; close: () => Promise<void> }> {
+  const ctx = await browser.newContext({ storageState: await from.storageState(), locale: lang, javaScriptEnabled: false, viewport: PHONE });
+  const page = await ctx.newPage();
+  await page.goto(url);
+  return { page, close: () => ctx.close() };
+}
+
+/** Keeps the measured page weights of a persona as an artefact (test/browser/artifacts/weights-<persona>.json). */
+export function keepRecords(persona: string, records: PageRecord[]): void {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, `weights-${persona}.json`), JSON.stringify(records, null, 1));
 }

@@ -1,6 +1,13 @@
 import { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { keepScreenshot, launchBrowser, newPage, PHONE, seriousAccessibilityViolations, signIn } from './browser';
+import {
+  keepScreenshot,
+  launchBrowser,
+  newPage,
+  PHONE,
+  seriousAccessibilityViolations,
+  signIn,
+} from './browser';
 
 describe('The regularity report on a phone', () => {
   let t: TestApp;
@@ -22,14 +29,17 @@ describe('The regularity report on a phone', () => {
     await page.waitForSelector('svg[role="img"]');
     expect(await page.locator('.reports-summary').count()).toBe(1);
     expect(await page.locator('svg[role="img"] title').first().textContent()).toContain('示范市');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    console.log(await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap') && !e.closest('.nav')).slice(0, 8).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}`)));
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await keepScreenshot(page, 'reports-regularity-phone');
     await page.goto(`${t.url}/reports/hours`);
     await page.waitForSelector('h1');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
     await keepScreenshot(page, 'reports-hours-phone');
     await context.close();
   }, 120_000);

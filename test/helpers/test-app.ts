@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp, prepareData } from '../../src/bootstrap';
 import { AppConfigService } from '../../src/config/app-config.service';
+import { postgresFromGolden, sqliteFromGolden } from './golden-database';
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -47,12 +48,16 @@ const ADMIN_PG =
 export const TEST_DB: 'sqlite' | 'postgres' =
   process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+async function createPgDatabase(demo: boolean, contentDir?: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `cadre_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: ADMIN_PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  if (demo) {
+    await postgresFromGolden(ADMIN_PG, name, contentDir);
+  } else {
+    const admin = new Client({ connectionString: ADMIN_PG });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+  }
   const url = new URL(ADMIN_PG);
   url.pathname = `/${name}`;
   return {
@@ -85,10 +90,13 @@ export async function startTestApp(
     ...(process.env.TEST_CONTENT_DIR ? { CONTENT_DIR: process.env.TEST_CONTENT_DIR } : {}),
     ...opts.env,
   };
+  const demo = opts.demo !== false;
   if (TEST_DB === 'postgres') {
-    const pg = await createPgDatabase();
+    const pg = await createPgDatabase(demo, env.CONTENT_DIR);
     env.DATABASE_URL = pg.url;
     dropPg = pg.drop;
+  } else if (demo) {
+    await sqliteFromGolden(env.SQLITE_PATH as string, env.CONTENT_DIR);
   }
   const config = new AppConfigService(env);
   const app = await createApp(config);

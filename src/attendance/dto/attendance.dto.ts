@@ -1,12 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { RECORDABLE_STATUSES, RecordableStatus } from '../attendance-rules';
 
 /** Instants must carry an offset (or Z): a time without a zone is ambiguous for a meeting in Asia/Shanghai. */
-export const INSTANT_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+export const INSTANT_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 export class CheckInDto {
-  @ApiProperty({ example: '482913', description: 'The code on the screen; full-width digits are accepted' })
+  @ApiProperty({
+    example: '482913',
+    description: 'The code on the screen; full-width digits are accepted',
+  })
   @IsString()
   @MaxLength(16)
   code!: string;

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException, COMMON_ERRORS } from '../errors/app.exception';
 
 const KNOWN_REASONS = new Set([
@@ -79,9 +79,57 @@ export function validationException(errors: ValidationError[]): AppException {
   );
 }
 
+/** Deeper JSON than any DTO needs; the framework's recursive walks would overflow the stack on 100 000 levels. */
+const MAX_DEPTH = 32;
+
+/**
+ * Finds, without recursion, the first `null` field (no DTO accepts null: `@IsOptional` would let it through to a
+ * NOT NULL column) and whether the value nests deeper than MAX_DEPTH.
+ */
+function inspect(value: unknown): { nullField?: string; tooDeep?: boolean } {
+  const stack: Array<{ v: unknown; path: string; depth: number }> = [
+    { v: value, path: '', depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const { v, path, depth } = stack.pop() as { v: unknown; path: string; depth: number };
+    if (depth > MAX_DEPTH) {
+      return { tooDeep: true };
+    }
+    if (v === null && path) {
+      return { nullField: path };
+    }
+    if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+        stack.push({ v: child, path: path ? `${path}.${k}` : k, depth: depth + 1 });
+      }
+    }
+  }
+  return {};
+}
+
+class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const found = inspect(value);
+      if (found.tooDeep) {
+        throw new AppException('BAD_JSON', 400, {});
+      }
+      if (found.nullField) {
+        throw new AppException(
+          'VALIDATION_FAILED',
+          COMMON_ERRORS.VALIDATION_FAILED,
+          { field: found.nullField, reasonKey: 'validation.required', n: '', values: '' },
+          found.nullField,
+        );
+      }
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Whitelist, refuse unknown fields, and never coerce types silently ("false" must not become true). */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -13,8 +13,10 @@ const NAV: NavEntry[] = [
   { href: '/study-days', key: 'nav.studyDays', roles: ['learner', 'secretary', 'admin'] },
   { href: '/check-in', key: 'nav.checkIn', roles: ['learner'] },
   { href: '/me/transcript', key: 'nav.transcript', roles: ['learner'] },
+  { href: '/me/notebook', key: 'nav.notebook', roles: ['learner'] },
   { href: '/me/certificates', key: 'nav.certificates', roles: ['learner'] },
   { href: '/author', key: 'nav.author', roles: ['trainer', 'admin'] },
+  { href: '/author/banks', key: 'nav.banks', roles: ['trainer', 'admin'] },
   { href: '/reports', key: 'nav.reports', roles: ['secretary', 'admin'] },
   { href: '/admin', key: 'nav.admin', roles: ['admin', 'secretary'] },
 ];
@@ -25,6 +27,16 @@ export interface NavItem {
   current: boolean;
 }
 
+function longestMatch(path: string, roles: Set<Role>): string | undefined {
+  return NAV.filter(
+    (n) =>
+      n.roles.some((r) => roles.has(r)) &&
+      (n.href === '/' ? path === '/' : path.startsWith(n.href)),
+  )
+    .map((n) => n.href)
+    .sort((a, b) => b.length - a.length)[0];
+}
+
 export function navFor(actor: Actor | undefined, path: string): NavItem[] {
   if (!actor) {
     return [];
@@ -33,6 +45,7 @@ export function navFor(actor: Actor | undefined, path: string): NavItem[] {
   return NAV.filter((n) => n.roles.some((r) => roles.has(r))).map((n) => ({
     href: n.href,
     key: n.key,
-    current: n.href === '/' ? path === '/' : path.startsWith(n.href),
+    // The longest matching entry is the current one (/author/banks, not /author).
+    current: n.href === longestMatch(path, roles),
   }));
 }

@@ -8,13 +8,28 @@ export class ReportsIndexes1763800000000 implements MigrationInterface {
   name = 'ReportsIndexes1763800000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createIndex('study_days', new TableIndex({ name: 'idx_study_days_org_local_date', columnNames: ['org_id', 'local_date'] }));
+    await q.createIndex(
+      'study_days',
+      new TableIndex({
+        name: 'idx_study_days_org_local_date',
+        columnNames: ['org_id', 'local_date'],
+      }),
+    );
     await q.createIndex(
       'attendance_sessions',
-      new TableIndex({ name: 'idx_attendance_sessions_org_local_date', columnNames: ['org_id', 'local_date'] }),
+      new TableIndex({
+        name: 'idx_attendance_sessions_org_local_date',
+        columnNames: ['org_id', 'local_date'],
+      }),
     );
-    await q.createIndex('study_hour_ledger', new TableIndex({ name: 'idx_ledger_user_year', columnNames: ['user_id', 'year'] }));
-    await q.createIndex('quiz_attempts', new TableIndex({ name: 'idx_quiz_attempts_quiz_status', columnNames: ['quiz_id', 'status'] }));
+    await q.createIndex(
+      'study_hour_ledger',
+      new TableIndex({ name: 'idx_ledger_user_year', columnNames: ['user_id', 'year'] }),
+    );
+    await q.createIndex(
+      'quiz_attempts',
+      new TableIndex({ name: 'idx_quiz_attempts_quiz_status', columnNames: ['quiz_id', 'status'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -18,12 +18,19 @@ const TOP = 22;
 
 /** Horizontal bars (they fit a phone's width and keep long Chinese names readable), value printed after each bar. */
 export function barChart(input: BarChartInput): string {
-  const max = Math.max(input.max ?? 0, input.target?.value ?? 0, ...input.bars.map((b) => b.value), 1e-9);
+  const max = Math.max(
+    input.max ?? 0,
+    input.target?.value ?? 0,
+    ...input.bars.map((b) => b.value),
+    1e-9,
+  );
   const width = LABEL + AREA + 70;
   const height = TOP + Math.max(1, input.bars.length) * ROW + 6;
   const x = (v: number): number => LABEL + (Math.max(0, v) / max) * AREA;
   const parts = [open(input.id, width, height, input.title, input.desc)];
-  parts.push(`<line x1="${LABEL}" y1="${TOP - 4}" x2="${LABEL}" y2="${height - 4}" stroke="#8c959f"/>`);
+  parts.push(
+    `<line x1="${LABEL}" y1="${TOP - 4}" x2="${LABEL}" y2="${height - 4}" stroke="#8c959f"/>`,
+  );
   input.bars.forEach((b, i) => {
     const y = TOP + i * ROW;
     const w = Math.max(0, x(b.value) - LABEL);

@@ -10,7 +10,15 @@ describe('server-side charts', () => {
       title: '支部规范化',
       desc: '12 个月',
       columns: ['1', '2'],
-      rows: [{ label: '第一支部', cells: [{ level: 'green', text: '1月 已开展' }, { level: 'red', text: '2月 未开展' }] }],
+      rows: [
+        {
+          label: '第一支部',
+          cells: [
+            { level: 'green', text: '1月 已开展' },
+            { level: 'red', text: '2月 未开展' },
+          ],
+        },
+      ],
     });
     expect(svg).toContain('role="img"');
     expect(svg).toContain('<title id="grid-title">支部规范化</title>');
@@ -22,7 +30,12 @@ describe('server-side charts', () => {
   });
 
   it('escapes every text it is given', () => {
-    const svg = barChart({ id: 'x"><script>', title: '<b>&', desc: '"', bars: [{ label: '<img onerror=1>', value: 2 }] });
+    const svg = barChart({
+      id: 'x"><script>',
+      title: '<b>&',
+      desc: '"',
+      bars: [{ label: '<img onerror=1>', value: 2 }],
+    });
     expect(svg).not.toContain('<script>');
     expect(svg).not.toContain('<img');
     expect(svg).toContain('&lt;b&gt;&amp;');

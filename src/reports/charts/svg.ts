@@ -1,7 +1,7 @@
 /** Tiny helpers shared by the server-side charts: every text that reaches the SVG goes through `esc`. */
 
-export function esc(value: unknown): string {
-  return String(value ?? '')
+export function esc(value: string | number): string {
+  return String(value)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -33,7 +33,13 @@ export function fmt(n: number): string {
 }
 
 /** The opening tag every chart shares: an image with a title and a description for screen readers. */
-export function open(id: string, width: number, height: number, title: string, desc: string): string {
+export function open(
+  id: string,
+  width: number,
+  height: number,
+  title: string,
+  desc: string,
+): string {
   const i = safeId(id);
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 ${width} ${height}" ` +

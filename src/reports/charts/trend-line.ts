@@ -33,7 +33,9 @@ export function trendLine(input: TrendLineInput): string {
   let segment: string[] = [];
   const flush = (): void => {
     if (segment.length > 1) {
-      parts.push(`<polyline points="${segment.join(' ')}" fill="none" stroke="#9b1c1c" stroke-width="2"/>`);
+      parts.push(
+        `<polyline points="${segment.join(' ')}" fill="none" stroke="#9b1c1c" stroke-width="2"/>`,
+      );
     }
     segment = [];
   };

@@ -6,7 +6,9 @@ export type ReportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Query of every report: the organisation node (default: the caller's highest), the year, the format. */
 export class ReportQuery {
-  @ApiPropertyOptional({ description: 'Organisation node id; default the caller’s highest scope node' })
+  @ApiPropertyOptional({
+    description: 'Organisation node id; default the caller’s highest scope node',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(36)
@@ -23,7 +25,10 @@ export class ReportQuery {
   @MaxLength(80)
   course?: string;
 
-  @ApiPropertyOptional({ enum: EXPORT_FORMATS, description: 'json (default), or a csv / xlsx download' })
+  @ApiPropertyOptional({
+    enum: EXPORT_FORMATS,
+    description: 'json (default), or a csv / xlsx download',
+  })
   @IsOptional()
   @IsIn(EXPORT_FORMATS)
   format?: ReportFormat;

@@ -24,7 +24,11 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export class MonthlyRuleDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 31, description: 'Day of month; past the month’s end means its last day' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 31,
+    description: 'Day of month; past the month’s end means its last day',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -88,7 +92,11 @@ export class ScheduleStudyDayDto {
   @MaxLength(36, { each: true })
   lessonIds?: string[];
 
-  @ApiPropertyOptional({ enum: MEETING_TYPES, isArray: true, description: 'Obligations this meeting satisfies; default study_day' })
+  @ApiPropertyOptional({
+    enum: MEETING_TYPES,
+    isArray: true,
+    description: 'Obligations this meeting satisfies; default study_day',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(7)
@@ -101,7 +109,10 @@ export class ScheduleStudyDayDto {
   @Type(() => RecurrenceDto)
   recurrence?: RecurrenceDto;
 
-  @ApiPropertyOptional({ example: '2027-12-31', description: 'Last day of the series (default: one year)' })
+  @ApiPropertyOptional({
+    example: '2027-12-31',
+    description: 'Last day of the series (default: one year)',
+  })
   @IsOptional()
   @Matches(DATE)
   until?: string;
@@ -166,7 +177,10 @@ export class UpdateStudyDayDto {
   @MaxLength(500)
   reason?: string;
 
-  @ApiPropertyOptional({ enum: ['occurrence', 'series'], description: '`series`: this and every later occurrence of its series' })
+  @ApiPropertyOptional({
+    enum: ['occurrence', 'series'],
+    description: '`series`: this and every later occurrence of its series',
+  })
   @IsOptional()
   @IsIn(['occurrence', 'series'])
   applyTo?: 'occurrence' | 'series';

@@ -1,0 +1,523 @@
+// `npm run bench [-- --db sqlite|postgres] [--driver sqlite3|better-sqlite3] [--quick] [--no-tenth]`
+// Builds, generates the bench city when it is missing, starts the app on it as a child process, and drives it with
+// autocannon (and a small flow runner for the quiz flow and the storms); prints one table and writes
+// bench/results/<date>-<db>.json. See README "Performance".
+const autocannon = require('autocannon');
+const http = require('node:http');
+const { spawn, execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { randomUUID } = require('node:crypto');
+const { openDb, mintSessions, signCookie } = require('./db');
+const { startHello, rawInsertRate, captureRegularitySql, timeSql } = require('./references');
+
+const root = join(__dirname, '..');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : dflt;
+};
+const DB = opt('db', 'sqlite');
+const DRIVER = opt('driver', 'sqlite3');
+const QUICK = flag('quick');
+const SECRET = 'bench-session-secret-0123456789abcdef0123456789abcdef';
+const PORT = 3917;
+const HELLO_PORT = 3918;
+const BASE = `http://127.0.0.1:${PORT}`;
+const LEVELS = QUICK ? [50] : [50, 200];
+const DURATION = QUICK ? 3 : 8;
+const WARMUP = QUICK ? 1 : 2;
+const dataDir = join(root, 'data/bench');
+const label = DB === 'postgres' ? 'postgres' : `sqlite-${DRIVER}`;
+const fullArgs = ['--users', '20000', '--branches', '2000', '--years', '5', '--seed', '1'];
+
+function log(...a) {
+  console.error('[bench]', ...a);
+}
+
+function cli(env, args) {
+  execFileSync(process.execPath, [join(root, 'dist/cli/cli.js'), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+}
+
+function dbEnv(sqlitePath) {
+  return DB === 'postgres'
+    ? { DATABASE_URL: process.env.DATABASE_URL, DEMO: '0' }
+    : { SQLITE_PATH: sqlitePath, SQLITE_DRIVER: DRIVER, DEMO: '0' };
+}
+
+async function ensureData(sqlitePath, args) {
+  if (DB === 'postgres') {
+    if (!process.env.DATABASE_URL) {
+      throw new Error('--db postgres needs DATABASE_URL');
+    }
+    const db = await openDb('postgres', process.env.DATABASE_URL);
+    let users = 0;
+    try {
+      users = Number((await db.all('SELECT COUNT(*) AS n FROM users'))[0].n);
+    } catch {
+      users = 0; // no schema yet
+    } finally {
+      await db.close();
+    }
+    if (users === 0) {
+      log('generating the bench city on PostgreSQL', args.join(' '));
+      cli(dbEnv(), ['load:generate', ...args]);
+    }
+    return;
+  }
+  if (!existsSync(sqlitePath)) {
+    log('generating the bench city', sqlitePath, args.join(' '));
+    cli(dbEnv(sqlitePath), ['load:generate', ...args]);
+  }
+}
+
+function rssOf(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (k) => Number((new RegExp(`${k}:\\s+(\\d+)`).exec(s) ?? [0, 0])[1]);
+    return { hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 };
+  } catch {
+    return { hwmMb: 0, rssMb: 0 };
+  }
+}
+
+async function startApp(sqlitePath) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...dbEnv(sqlitePath),
+      NODE_ENV: 'production',
+      SESSION_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: BASE,
+      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`app exited with ${child.exitCode}`);
+    }
+    try {
+      const r = await request('GET', '/healthz');
+      if (r.status === 200) {
+        break;
+      }
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, readyMs: performance.now() - t0 };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function request(method, path, { headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request(
+      `${BASE}${path}`,
+      { method, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode, json, text });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+function cannon(opts) {
+  return new Promise((resolve, reject) => autocannon(opts, (e, r) => (e ? reject(e) : resolve(r))));
+}
+
+/** autocannon over a rotating list of (path, headers): warm-up, then the measured run. */
+async function load(name, connections, items, { duration = DURATION, method = 'GET', url = BASE } = {}) {
+  let i = 0;
+  const requests = [
+    {
+      method,
+      setupRequest: (req) => {
+        const it = items[i++ % items.length];
+        return { ...req, path: it.path, headers: { ...req.headers, ...(it.headers ?? {}) } };
+      },
+    },
+  ];
+  await cannon({ url, connections, duration: WARMUP, requests });
+  const r = await cannon({ url, connections, duration, requests });
+  return {
+    name,
+    connections,
+    requests: r.requests.total,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+}
+
+/** Runs `tasks` (async functions returning latency samples) with at most `concurrency` at a time. */
+async function pool(tasks, concurrency) {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const t = tasks[next++];
+      await t();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
+}
+
+function summarise(name, connections, samples, elapsedMs, errors) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
+  return { name, connections, requests: samples.length, rps: (samples.length * 1000) / elapsedMs, p50: q(0.5), p99: q(0.99), errors };
+}
+
+async function timed(samples, fn) {
+  const t = performance.now();
+  const r = await fn();
+  samples.push(performance.now() - t);
+  return r;
+}
+
+function answerFor(q) {
+  switch (q.type) {
+    case 'single':
+      return q.options?.[0]?.id ?? 'x';
+    case 'multiple':
+      return q.options?.slice(0, 1).map((o) => o.id) ?? [];
+    case 'truefalse':
+      return true;
+    case 'numerical':
+      return 1;
+    case 'matching':
+      return Object.fromEntries((q.left ?? []).map((l, i) => [l.id, (q.right ?? [])[i]?.id ?? '']));
+    default:
+      return '答案';
+  }
+}
+
+/** The quiz flow per virtual learner: start, save 10 answers, submit. Three rows: start, answer save, submit. */
+async function quizFlow(connections, quizId, tokens) {
+  const start = [];
+  const save = [];
+  const submit = [];
+  let errors = 0;
+  const t0 = performance.now();
+  await pool(
+    tokens.map((tok) => async () => {
+      const h = { authorization: `Bearer ${tok.secret}` };
+      const a = await timed(start, () => request('POST', `/api/v1/quizzes/${quizId}/attempts`, { headers: h }));
+      if (a.status !== 201 && a.status !== 200) {
+        errors++;
+        return;
+      }
+      for (const q of a.json.questions.slice(0, 10)) {
+        const r = await timed(save, () => request('PUT', `/api/v1/attempts/${a.json.attemptId}/answers`, { headers: h, body: { questionId: q.id, response: answerFor(q) } }));
+        if (r.status >= 300) {
+          errors++;
+        }
+      }
+      const s = await timed(submit, () => request('POST', `/api/v1/attempts/${a.json.attemptId}/submit`, { headers: h }));
+      if (s.status >= 300) {
+        errors++;
+      }
+    }),
+    connections,
+  );
+  const ms = performance.now() - t0;
+  // Each row's rate is its count over the flow's wall time (the three kinds of request share it).
+  return [
+    summarise('quiz: start', connections, start, ms, errors),
+    summarise('quiz: save answer', connections, save, ms, 0),
+    summarise('quiz: submit (grading)', connections, submit, ms, 0),
+  ];
+}
+
+async function main() {
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(join(root, 'bench/results'), { recursive: true });
+  log('building (npx nest build)');
+  execFileSync('npx', ['nest', 'build'], { cwd: root, stdio: 'inherit' });
+  const sqlitePath = join(dataDir, 'sqlite.db');
+  await ensureData(sqlitePath, fullArgs);
+  const target = DB === 'postgres' ? process.env.DATABASE_URL : sqlitePath;
+  const refKind = DB === 'postgres' ? 'postgres' : DRIVER;
+  const rows = [];
+  const refs = {};
+
+  // References first, on a quiet machine.
+  log('reference: node:http hello');
+  const hello = await startHello(HELLO_PORT);
+  refs.hello = {};
+  for (const c of LEVELS) {
+    const r = await load('node:http hello (reference)', c, [{ path: '/' }], { url: `http://127.0.0.1:${HELLO_PORT}` });
+    refs.hello[c] = r.rps;
+    rows.push({ ...r, ref: 'hello' });
+  }
+  hello.kill();
+  log('reference: raw committed single-row inserts');
+  refs.insertRate = await rawInsertRate(refKind, target, dataDir, QUICK ? 2 : 4);
+  rows.push({ name: `raw ${refKind} committed insert (reference)`, connections: 1, rps: refs.insertRate, requests: 0, p50: 1000 / refs.insertRate, p99: 0, errors: 0 });
+
+  // Setup straight in the database (the app is not running yet): sessions, enrolments for the bench quizzes.
+  const db = await openDb(DB === 'postgres' ? 'postgres' : 'sqlite', target);
+  const nodes = await db.all('SELECT id, kind, name, path, depth, zone FROM org_nodes');
+  const statements = await captureRegularitySql(root, DB === 'postgres' ? 'postgres' : 'sqlite', target, nodes);
+  refs.regularitySqlMs = await timeSql(refKind, target, statements, QUICK ? 3 : 7);
+  rows.push({ name: 'raw regularity SQL, whole city (reference)', connections: 1, rps: 1000 / refs.regularitySqlMs, requests: 0, p50: refs.regularitySqlMs, p99: 0, errors: 0 });
+
+  const admin = (await db.all("SELECT id FROM users WHERE username = 'lg-admin'"))[0];
+  const branches = await db.all("SELECT id FROM org_nodes WHERE kind = 'branch' ORDER BY path LIMIT 200");
+  const storm = await db.all(
+    `SELECT u.id, u.org_id FROM users u WHERE u.org_id IN (${branches.map(() => '?').join(',')}) ORDER BY u.username LIMIT 2000`,
+    branches.map((b) => b.id),
+  );
+  const secretaries = await db.all(
+    `SELECT r.user_id, r.org_id FROM role_assignments r WHERE r.role = 'secretary' AND r.org_id IN (${branches.map(() => '?').join(',')})`,
+    branches.map((b) => b.id),
+  );
+  // Four final quizzes with the fewest attempts (the generator leaves the last two courses untouched).
+  const quizzes = await db.all(
+    `SELECT q.id, q.course_id, c.current_version_id AS version_id, (SELECT COUNT(*) FROM quiz_attempts a WHERE a.quiz_id = q.id) AS n
+     FROM quizzes q JOIN courses c ON c.id = q.course_id WHERE q.slug LIKE '%final%' ORDER BY n, q.slug LIMIT 4`,
+  );
+  // Learners whose attempts on those quizzes are not used up (three allowed; bench runs repeat).
+  const quizLearners = await db.all(
+    `SELECT u.id FROM users u WHERE u.username LIKE 'u%' AND NOT EXISTS (SELECT 1 FROM quiz_attempts a WHERE a.user_id = u.id AND a.quiz_id IN (?,?,?,?)) ORDER BY u.username DESC LIMIT 2000`,
+    quizzes.map((q) => q.id),
+  );
+  const now = new Date().toISOString();
+  const enrolIds = new Set();
+  for (const q of quizzes) {
+    const rowsToInsert = quizLearners.map((u) => [randomUUID(), u.id, q.course_id, q.version_id, now]);
+    for (let i = 0; i < rowsToInsert.length; i += 200) {
+      const chunk = rowsToInsert.slice(i, i + 200);
+      await db.run(
+        `${db.insertIgnore} enrolments (id, user_id, course_id, version_id, enrolled_at) VALUES ${chunk.map(() => '(?,?,?,?,?)').join(',')} ${db.onConflict}`,
+        chunk.flat(),
+      );
+    }
+    enrolIds.add(q.course_id);
+  }
+  // Readers for the page and JSON scenarios: 300 learners with a lesson of one of their courses each.
+  const readers = await db.all(
+    `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
+     WHERE e.user_id IN (SELECT id FROM users WHERE username LIKE 'u%' ORDER BY username LIMIT 300 OFFSET 5000) ORDER BY e.user_id, l.position`,
+  );
+  const stormTokens = await mintSessions(db, storm.map((u) => u.id), 'token');
+  const secTokens = await mintSessions(db, secretaries.map((s) => s.user_id), 'token');
+  const quizTokens = await mintSessions(db, quizLearners.map((u) => u.id), 'token');
+  const readerIds = [...new Set(readers.map((r) => r.user_id))];
+  const readerTokens = new Map((await mintSessions(db, readerIds, 'token')).map((t) => [t.userId, t.secret]));
+  const readerCookies = new Map((await mintSessions(db, readerIds, 'cookie')).map((t) => [t.userId, signCookie(t.secret, SECRET)]));
+  const [adminTok] = await mintSessions(db, [admin.id], 'token');
+  const codes = (await db.all('SELECT verify_code FROM certificates ORDER BY serial LIMIT 500')).map((r) => r.verify_code);
+  await db.close();
+
+  // The app.
+  const { child, readyMs } = await startApp(sqlitePath);
+  log(`app ready in ${readyMs.toFixed(0)} ms`);
+  const signIn = await request('POST', '/api/v1/auth/login', { body: { username: 'u000001', password: 'demo1234' } });
+  if (signIn.status !== 200 && signIn.status !== 201) {
+    throw new Error(`API sign-in failed: ${signIn.status} ${signIn.text.slice(0, 200)}`);
+  }
+  const pageItems = readers.map((r) => ({ path: `/lessons/${r.lesson_id}`, headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(r.user_id))}` } }));
+  const check = await request('GET', pageItems[0].path, { headers: pageItems[0].headers });
+  if (check.status !== 200) {
+    throw new Error(`lesson page answered ${check.status}: ${check.text.slice(0, 200)}`);
+  }
+  const cookieOnly = (path) => readerIds.map((id) => ({ path, headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(id))}` } }));
+  const bearer = (path) => readerIds.map((id) => ({ path, headers: { authorization: `Bearer ${readerTokens.get(id)}` } }));
+  const scenarios = [
+    ['lesson page (HTML)', () => pageItems],
+    ['catalogue page', () => cookieOnly('/courses')],
+    ['learner home', () => cookieOnly('/')],
+    ['lesson JSON', () => readers.map((r) => ({ path: `/api/v1/lessons/${r.lesson_id}`, headers: { authorization: `Bearer ${readerTokens.get(r.user_id)}` } }))],
+    ['transcript', () => bearer('/api/v1/me/transcript')],
+    ['verification page', () => codes.map((c) => ({ path: `/verify/${c}` }))],
+    ['regularity report (city)', () => [{ path: '/api/v1/reports/regularity', headers: { authorization: `Bearer ${adminTok.secret}` } }]],
+  ];
+  for (const c of LEVELS) {
+    for (const [name, items] of scenarios) {
+      log(`${name} @${c}`);
+      const r = await load(name, c, items(), name.startsWith('regularity') ? { duration: Math.min(DURATION, 5) } : {});
+      rows.push({ ...r, ref: name.startsWith('regularity') ? 'sql' : 'hello', rss: rssOf(child.pid) });
+    }
+  }
+  // The report once on its own, for the ratio to its raw SQL.
+  const single = [];
+  for (let i = 0; i < (QUICK ? 3 : 7); i++) {
+    await timed(single, () => request('GET', '/api/v1/reports/regularity', { headers: { authorization: `Bearer ${adminTok.secret}` } }));
+  }
+  single.sort((a, b) => a - b);
+  refs.regularityApiMs = single[Math.floor(single.length / 2)];
+
+  // Quiz flow: one flow per virtual learner.
+  const perLevel = QUICK ? 100 : 400;
+  let offset = 0;
+  LEVELS.forEach((c, i) => {
+    rows.push({ pending: true, c, quiz: quizzes[i].id, tokens: quizTokens.slice(offset, offset + perLevel) });
+    offset += perLevel;
+  });
+  for (const p of rows.filter((r) => r.pending)) {
+    log(`quiz flow @${p.c}`);
+    const r = await quizFlow(p.c, p.quiz, p.tokens);
+    rows.push(...r.map((x) => ({ ...x, ref: 'hello', rss: rssOf(child.pid) })));
+  }
+
+  // Exam storm: 2,000 learners start the same quiz at once (a fresh quiz per level).
+  for (const [i, c] of LEVELS.entries()) {
+    const quiz = quizzes[2 + i] ?? quizzes[i];
+    const samples = [];
+    let errors = 0;
+    const t0 = performance.now();
+    await pool(
+      quizTokens.slice(0, 2000).map((tok) => async () => {
+        const r = await timed(samples, () => request('POST', `/api/v1/quizzes/${quiz.id}/attempts`, { headers: { authorization: `Bearer ${tok.secret}` } }));
+        if (r.status >= 300) {
+          errors++;
+        }
+      }),
+      c,
+    );
+    rows.push({ ...summarise('exam storm (2,000 starts, one quiz)', c, samples, performance.now() - t0, errors), ref: 'none', rss: rssOf(child.pid) });
+  }
+
+  // Check-in storm: fresh occurrences for the 200 branches, opened by their secretaries, then every member checks in.
+  const secByBranch = new Map(secTokens.map((t) => [secretaries.find((s) => s.user_id === t.userId).org_id, t.secret]));
+  for (const [i, c] of LEVELS.entries()) {
+    const startsAt = new Date(Date.now() + (10 + i) * 60_000).toISOString();
+    const endsAt = new Date(Date.now() + (130 + i) * 60_000).toISOString();
+    const codeOf = new Map();
+    for (const b of branches) {
+      const h = { authorization: `Bearer ${secByBranch.get(b.id)}` };
+      const made = await request('POST', `/api/v1/branches/${b.id}/study-days`, { headers: h, body: { topic: `压力测试 ${i}`, startsAt, endsAt, place: '会议室' } });
+      const id = made.json?.occurrences?.[0]?.id;
+      if (!id) {
+        throw new Error(`scheduling failed: ${made.status} ${made.text.slice(0, 200)}`);
+      }
+      const code = await request('POST', `/api/v1/study-days/${id}/check-in-code`, { headers: h });
+      codeOf.set(b.id, { id, code: code.json?.code });
+    }
+    const samples = [];
+    const statuses = {};
+    const t0 = performance.now();
+    await pool(
+      stormTokens.map((tok, k) => async () => {
+        const s = codeOf.get(storm[k].org_id);
+        const r = await timed(samples, () => request('POST', `/api/v1/study-days/${s.id}/check-in`, { headers: { authorization: `Bearer ${tok.secret}` }, body: { code: s.code } }));
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      }),
+      c,
+    );
+    const ms = performance.now() - t0;
+    const ok = (statuses[200] ?? 0) + (statuses[201] ?? 0);
+    const check = await openDb(DB === 'postgres' ? 'postgres' : 'sqlite', target);
+    const ids = [...codeOf.values()].map((v) => v.id);
+    const stored = await check.all(`SELECT COUNT(*) AS n, COUNT(DISTINCT session_id || user_id) AS d FROM attendance_records WHERE session_id IN (${ids.map(() => '?').join(',')})`, ids);
+    await check.close();
+    rows.push({
+      ...summarise(`check-in storm (${storm.length} members, ${branches.length} branches)`, c, samples, ms, storm.length - ok),
+      ref: 'insert',
+      acknowledged: ok,
+      stored: Number(stored[0].n),
+      distinct: Number(stored[0].d),
+      statuses,
+      rss: rssOf(child.pid),
+    });
+  }
+  const peak = rssOf(child.pid);
+  child.kill('SIGTERM');
+
+  const final = rows.filter((r) => !r.pending).map((r) => {
+    let ratio = null;
+    if (r.ref === 'hello') {
+      ratio = r.rps / refs.hello[r.connections];
+    } else if (r.ref === 'insert') {
+      ratio = r.rps / refs.insertRate;
+    } else if (r.ref === 'sql') {
+      ratio = refs.regularityApiMs / refs.regularitySqlMs;
+    }
+    return { ...r, ratio };
+  });
+  const result = {
+    date: new Date().toISOString(),
+    db: label,
+    quick: QUICK,
+    machine: { cpus: require('node:os').cpus().length, cpu: require('node:os').cpus()[0]?.model, node: process.version },
+    data: fullArgs.join(' '),
+    readyMs,
+    peakRssMb: peak.hwmMb,
+    references: refs,
+    rows: final,
+  };
+  // Scale check: the same pages on a tenth of the data (latency at full size must stay within 1.2x).
+  if (DB !== 'postgres' && !flag('no-tenth') && !QUICK) {
+    result.tenth = await tenth();
+  }
+  print(result);
+  const file = join(root, 'bench/results', `${result.date.slice(0, 10)}-${label}${QUICK ? '-quick' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  log(`written ${file}`);
+}
+
+async function tenth() {
+  const path = join(dataDir, 'sqlite-tenth.db');
+  await ensureData(path, [...fullArgs, '--scale', '0.1']);
+  const db = await openDb('sqlite', path);
+  const readers = await db.all(
+    `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
+     WHERE e.user_id IN (SELECT id FROM users WHERE username LIKE 'u%' ORDER BY username LIMIT 300 OFFSET 500) ORDER BY e.user_id, l.position`,
+  );
+  const ids = [...new Set(readers.map((r) => r.user_id))];
+  const tokens = new Map((await mintSessions(db, ids, 'token')).map((t) => [t.userId, t.secret]));
+  const cookies = new Map((await mintSessions(db, ids, 'cookie')).map((t) => [t.userId, signCookie(t.secret, SECRET)]));
+  await db.close();
+  const { child, readyMs } = await startApp(path);
+  const out = { readyMs, rows: [] };
+  out.rows.push(await load('lesson page (HTML)', 50, readers.map((r) => ({ path: `/lessons/${r.lesson_id}`, headers: { cookie: `sid=${encodeURIComponent(cookies.get(r.user_id))}` } }))));
+  out.rows.push(await load('transcript', 50, ids.map((id) => ({ path: '/api/v1/me/transcript', headers: { authorization: `Bearer ${tokens.get(id)}` } }))));
+  child.kill('SIGTERM');
+  return out;
+}
+
+function print(result) {
+  const fmt = (n, d = 0) => (n === null || n === undefined || Number.isNaN(n) ? '' : Number(n).toFixed(d));
+  const lines = [
+    `Cadre Academy bench, ${result.db}, ${result.date}${result.quick ? ' (quick)' : ''}; app ready in ${fmt(result.readyMs)} ms; peak RSS ${fmt(result.peakRssMb)} MB`,
+    '| scenario | conn | req/s | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of result.rows) {
+    lines.push(`| ${r.name} | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.rss?.hwmMb)} | ${r.ratio === null ? '' : fmt(r.ratio, 3)} |`);
+  }
+  if (result.tenth) {
+    for (const r of result.tenth.rows) {
+      lines.push(`| ${r.name}, tenth-size data | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | | |`);
+    }
+  }
+  console.log(lines.join('\n'));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
