@@ -37,7 +37,11 @@ function log(...a) {
 }
 
 function cli(env, args) {
-  execFileSync(process.execPath, [join(root, 'dist/cli/cli.js'), ...args], { cwd: root, env: { ...process.env, ...env }, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'dist/cli/cli.js'), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
 }
 
 function dbEnv(sqlitePath) {
@@ -122,7 +126,16 @@ function request(method, path, { headers = {}, body } = {}) {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
       `${BASE}${path}`,
-      { method, agent, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}) } },
+      {
+        method,
+        agent,
+        headers: {
+          ...headers,
+          ...(data
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }
+            : {}),
+        },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -148,7 +161,12 @@ function cannon(opts) {
 }
 
 /** autocannon over a rotating list of (path, headers): warm-up, then the measured run. */
-async function load(name, connections, items, { duration = DURATION, method = 'GET', url = BASE } = {}) {
+async function load(
+  name,
+  connections,
+  items,
+  { duration = DURATION, method = 'GET', url = BASE } = {},
+) {
   let i = 0;
   const requests = [
     {
@@ -186,8 +204,17 @@ async function pool(tasks, concurrency) {
 
 function summarise(name, connections, samples, elapsedMs, errors) {
   const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0);
-  return { name, connections, requests: samples.length, rps: (samples.length * 1000) / elapsedMs, p50: q(0.5), p99: q(0.99), errors };
+  const q = (p) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
+  return {
+    name,
+    connections,
+    requests: samples.length,
+    rps: (samples.length * 1000) / elapsedMs,
+    p50: q(0.5),
+    p99: q(0.99),
+    errors,
+  };
 }
 
 async function timed(samples, fn) {
@@ -224,18 +251,27 @@ async function quizFlow(connections, quizId, tokens) {
   await pool(
     tokens.map((tok) => async () => {
       const h = { authorization: `Bearer ${tok.secret}` };
-      const a = await timed(start, () => request('POST', `/api/v1/quizzes/${quizId}/attempts`, { headers: h }));
+      const a = await timed(start, () =>
+        request('POST', `/api/v1/quizzes/${quizId}/attempts`, { headers: h }),
+      );
       if (a.status !== 201 && a.status !== 200) {
         errors++;
         return;
       }
       for (const q of a.json.questions.slice(0, 10)) {
-        const r = await timed(save, () => request('PUT', `/api/v1/attempts/${a.json.attemptId}/answers`, { headers: h, body: { questionId: q.id, response: answerFor(q) } }));
+        const r = await timed(save, () =>
+          request('PUT', `/api/v1/attempts/${a.json.attemptId}/answers`, {
+            headers: h,
+            body: { questionId: q.id, response: answerFor(q) },
+          }),
+        );
         if (r.status >= 300) {
           errors++;
         }
       }
-      const s = await timed(submit, () => request('POST', `/api/v1/attempts/${a.json.attemptId}/submit`, { headers: h }));
+      const s = await timed(submit, () =>
+        request('POST', `/api/v1/attempts/${a.json.attemptId}/submit`, { headers: h }),
+      );
       if (s.status >= 300) {
         errors++;
       }
@@ -254,9 +290,11 @@ async function quizFlow(connections, quizId, tokens) {
 async function main() {
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  log('building (npx nest build)');
-  execFileSync('npx', ['nest', 'build'], { cwd: root, stdio: 'inherit' });
-  const sqlitePath = join(dataDir, 'sqlite.db');
+  if (!flag('no-build')) {
+    log('building (npx nest build)');
+    execFileSync('npx', ['nest', 'build'], { cwd: root, stdio: 'inherit' });
+  }
+  const sqlitePath = opt('sqlite', join(dataDir, 'sqlite.db'));
   await ensureData(sqlitePath, fullArgs);
   const target = DB === 'postgres' ? process.env.DATABASE_URL : sqlitePath;
   const refKind = DB === 'postgres' ? 'postgres' : DRIVER;
@@ -268,24 +306,49 @@ async function main() {
   const hello = await startHello(HELLO_PORT);
   refs.hello = {};
   for (const c of LEVELS) {
-    const r = await load('node:http hello (reference)', c, [{ path: '/' }], { url: `http://127.0.0.1:${HELLO_PORT}` });
+    const r = await load('node:http hello (reference)', c, [{ path: '/' }], {
+      url: `http://127.0.0.1:${HELLO_PORT}`,
+    });
     refs.hello[c] = r.rps;
     rows.push({ ...r, ref: 'hello' });
   }
   hello.kill();
   log('reference: raw committed single-row inserts');
   refs.insertRate = await rawInsertRate(refKind, target, dataDir, QUICK ? 2 : 4);
-  rows.push({ name: `raw ${refKind} committed insert (reference)`, connections: 1, rps: refs.insertRate, requests: 0, p50: 1000 / refs.insertRate, p99: 0, errors: 0 });
+  rows.push({
+    name: `raw ${refKind} committed insert (reference)`,
+    connections: 1,
+    rps: refs.insertRate,
+    requests: 0,
+    p50: 1000 / refs.insertRate,
+    p99: 0,
+    errors: 0,
+  });
 
   // Setup straight in the database (the app is not running yet): sessions, enrolments for the bench quizzes.
   const db = await openDb(DB === 'postgres' ? 'postgres' : 'sqlite', target);
   const nodes = await db.all('SELECT id, kind, name, path, depth, zone FROM org_nodes');
-  const statements = await captureRegularitySql(root, DB === 'postgres' ? 'postgres' : 'sqlite', target, nodes);
+  const statements = await captureRegularitySql(
+    root,
+    DB === 'postgres' ? 'postgres' : 'sqlite',
+    target,
+    nodes,
+  );
   refs.regularitySqlMs = await timeSql(refKind, target, statements, QUICK ? 3 : 7);
-  rows.push({ name: 'raw regularity SQL, whole city (reference)', connections: 1, rps: 1000 / refs.regularitySqlMs, requests: 0, p50: refs.regularitySqlMs, p99: 0, errors: 0 });
+  rows.push({
+    name: 'raw regularity SQL, whole city (reference)',
+    connections: 1,
+    rps: 1000 / refs.regularitySqlMs,
+    requests: 0,
+    p50: refs.regularitySqlMs,
+    p99: 0,
+    errors: 0,
+  });
 
   const admin = (await db.all("SELECT id FROM users WHERE username = 'lg-admin'"))[0];
-  const branches = await db.all("SELECT id FROM org_nodes WHERE kind = 'branch' ORDER BY path LIMIT 200");
+  const branches = await db.all(
+    "SELECT id FROM org_nodes WHERE kind = 'branch' ORDER BY path LIMIT 200",
+  );
   const storm = await db.all(
     `SELECT u.id, u.org_id FROM users u WHERE u.org_id IN (${branches.map(() => '?').join(',')}) ORDER BY u.username LIMIT 2000`,
     branches.map((b) => b.id),
@@ -307,7 +370,13 @@ async function main() {
   const now = new Date().toISOString();
   const enrolIds = new Set();
   for (const q of quizzes) {
-    const rowsToInsert = quizLearners.map((u) => [randomUUID(), u.id, q.course_id, q.version_id, now]);
+    const rowsToInsert = quizLearners.map((u) => [
+      randomUUID(),
+      u.id,
+      q.course_id,
+      q.version_id,
+      now,
+    ]);
     for (let i = 0; i < rowsToInsert.length; i += 200) {
       const chunk = rowsToInsert.slice(i, i + 200);
       await db.run(
@@ -320,52 +389,113 @@ async function main() {
   // Readers for the page and JSON scenarios: 300 learners with a lesson of one of their courses each.
   const readers = await db.all(
     `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
-     WHERE e.user_id IN (SELECT id FROM users WHERE username LIKE 'u%' ORDER BY username LIMIT 300 OFFSET 5000) ORDER BY e.user_id, l.position`,
+     WHERE e.user_id IN (SELECT id FROM users WHERE username LIKE 'u%' ORDER BY username LIMIT 300 OFFSET ?) ORDER BY e.user_id, l.position`,
+    [Math.floor(Number((await db.all('SELECT COUNT(*) AS n FROM users'))[0].n) / 4)],
   );
-  const stormTokens = await mintSessions(db, storm.map((u) => u.id), 'token');
-  const secTokens = await mintSessions(db, secretaries.map((s) => s.user_id), 'token');
-  const quizTokens = await mintSessions(db, quizLearners.map((u) => u.id), 'token');
+  const stormTokens = await mintSessions(
+    db,
+    storm.map((u) => u.id),
+    'token',
+  );
+  const secTokens = await mintSessions(
+    db,
+    secretaries.map((s) => s.user_id),
+    'token',
+  );
+  const quizTokens = await mintSessions(
+    db,
+    quizLearners.map((u) => u.id),
+    'token',
+  );
   const readerIds = [...new Set(readers.map((r) => r.user_id))];
-  const readerTokens = new Map((await mintSessions(db, readerIds, 'token')).map((t) => [t.userId, t.secret]));
-  const readerCookies = new Map((await mintSessions(db, readerIds, 'cookie')).map((t) => [t.userId, signCookie(t.secret, SECRET)]));
+  const readerTokens = new Map(
+    (await mintSessions(db, readerIds, 'token')).map((t) => [t.userId, t.secret]),
+  );
+  const readerCookies = new Map(
+    (await mintSessions(db, readerIds, 'cookie')).map((t) => [
+      t.userId,
+      signCookie(t.secret, SECRET),
+    ]),
+  );
   const [adminTok] = await mintSessions(db, [admin.id], 'token');
-  const codes = (await db.all('SELECT verify_code FROM certificates ORDER BY serial LIMIT 500')).map((r) => r.verify_code);
+  const codes = (
+    await db.all('SELECT verify_code FROM certificates ORDER BY serial LIMIT 500')
+  ).map((r) => r.verify_code);
   await db.close();
 
   // The app.
   const { child, readyMs } = await startApp(sqlitePath);
+  process.on('exit', () => child.kill('SIGTERM'));
   log(`app ready in ${readyMs.toFixed(0)} ms`);
-  const signIn = await request('POST', '/api/v1/auth/login', { body: { username: 'u000001', password: 'demo1234' } });
+  const signIn = await request('POST', '/api/v1/auth/login', {
+    body: { username: 'u000001', password: 'demo1234' },
+  });
   if (signIn.status !== 200 && signIn.status !== 201) {
     throw new Error(`API sign-in failed: ${signIn.status} ${signIn.text.slice(0, 200)}`);
   }
-  const pageItems = readers.map((r) => ({ path: `/lessons/${r.lesson_id}`, headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(r.user_id))}` } }));
+  const pageItems = readers.map((r) => ({
+    path: `/lessons/${r.lesson_id}`,
+    headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(r.user_id))}` },
+  }));
   const check = await request('GET', pageItems[0].path, { headers: pageItems[0].headers });
   if (check.status !== 200) {
     throw new Error(`lesson page answered ${check.status}: ${check.text.slice(0, 200)}`);
   }
-  const cookieOnly = (path) => readerIds.map((id) => ({ path, headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(id))}` } }));
-  const bearer = (path) => readerIds.map((id) => ({ path, headers: { authorization: `Bearer ${readerTokens.get(id)}` } }));
+  const cookieOnly = (path) =>
+    readerIds.map((id) => ({
+      path,
+      headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(id))}` },
+    }));
+  const bearer = (path) =>
+    readerIds.map((id) => ({ path, headers: { authorization: `Bearer ${readerTokens.get(id)}` } }));
   const scenarios = [
     ['lesson page (HTML)', () => pageItems],
     ['catalogue page', () => cookieOnly('/courses')],
     ['learner home', () => cookieOnly('/')],
-    ['lesson JSON', () => readers.map((r) => ({ path: `/api/v1/lessons/${r.lesson_id}`, headers: { authorization: `Bearer ${readerTokens.get(r.user_id)}` } }))],
+    [
+      'lesson JSON',
+      () =>
+        readers.map((r) => ({
+          path: `/api/v1/lessons/${r.lesson_id}`,
+          headers: { authorization: `Bearer ${readerTokens.get(r.user_id)}` },
+        })),
+    ],
     ['transcript', () => bearer('/api/v1/me/transcript')],
     ['verification page', () => codes.map((c) => ({ path: `/verify/${c}` }))],
-    ['regularity report (city)', () => [{ path: '/api/v1/reports/regularity', headers: { authorization: `Bearer ${adminTok.secret}` } }]],
+    [
+      'regularity report (city)',
+      () => [
+        {
+          path: '/api/v1/reports/regularity',
+          headers: { authorization: `Bearer ${adminTok.secret}` },
+        },
+      ],
+    ],
   ];
   for (const c of LEVELS) {
     for (const [name, items] of scenarios) {
       log(`${name} @${c}`);
-      const r = await load(name, c, items(), name.startsWith('regularity') ? { duration: Math.min(DURATION, 5) } : {});
-      rows.push({ ...r, ref: name.startsWith('regularity') ? 'sql' : 'hello', rss: rssOf(child.pid) });
+      const r = await load(
+        name,
+        c,
+        items(),
+        name.startsWith('regularity') ? { duration: Math.min(DURATION, 5) } : {},
+      );
+      rows.push({
+        ...r,
+        ref: name.startsWith('regularity') ? 'sql' : 'hello',
+        rss: rssOf(child.pid),
+      });
     }
   }
   // The report once on its own, for the ratio to its raw SQL.
   const single = [];
   for (let i = 0; i < (QUICK ? 3 : 7); i++) {
-    await timed(single, () => request('GET', '/api/v1/reports/regularity', { headers: { authorization: `Bearer ${adminTok.secret}` } }));
+    await timed(single, () =>
+      request('GET', '/api/v1/reports/regularity', {
+        headers: { authorization: `Bearer ${adminTok.secret}` },
+      }),
+    );
   }
   single.sort((a, b) => a - b);
   refs.regularityApiMs = single[Math.floor(single.length / 2)];
@@ -374,7 +504,12 @@ async function main() {
   const perLevel = QUICK ? 100 : 400;
   let offset = 0;
   LEVELS.forEach((c, i) => {
-    rows.push({ pending: true, c, quiz: quizzes[i].id, tokens: quizTokens.slice(offset, offset + perLevel) });
+    rows.push({
+      pending: true,
+      c,
+      quiz: quizzes[i].id,
+      tokens: quizTokens.slice(offset, offset + perLevel),
+    });
     offset += perLevel;
   });
   for (const p of rows.filter((r) => r.pending)) {
@@ -391,25 +526,44 @@ async function main() {
     const t0 = performance.now();
     await pool(
       quizTokens.slice(0, 2000).map((tok) => async () => {
-        const r = await timed(samples, () => request('POST', `/api/v1/quizzes/${quiz.id}/attempts`, { headers: { authorization: `Bearer ${tok.secret}` } }));
+        const r = await timed(samples, () =>
+          request('POST', `/api/v1/quizzes/${quiz.id}/attempts`, {
+            headers: { authorization: `Bearer ${tok.secret}` },
+          }),
+        );
         if (r.status >= 300) {
           errors++;
         }
       }),
       c,
     );
-    rows.push({ ...summarise('exam storm (2,000 starts, one quiz)', c, samples, performance.now() - t0, errors), ref: 'none', rss: rssOf(child.pid) });
+    rows.push({
+      ...summarise(
+        'exam storm (2,000 starts, one quiz)',
+        c,
+        samples,
+        performance.now() - t0,
+        errors,
+      ),
+      ref: 'none',
+      rss: rssOf(child.pid),
+    });
   }
 
   // Check-in storm: fresh occurrences for the 200 branches, opened by their secretaries, then every member checks in.
-  const secByBranch = new Map(secTokens.map((t) => [secretaries.find((s) => s.user_id === t.userId).org_id, t.secret]));
+  const secByBranch = new Map(
+    secTokens.map((t) => [secretaries.find((s) => s.user_id === t.userId).org_id, t.secret]),
+  );
   for (const [i, c] of LEVELS.entries()) {
     const startsAt = new Date(Date.now() + (10 + i) * 60_000).toISOString();
     const endsAt = new Date(Date.now() + (130 + i) * 60_000).toISOString();
     const codeOf = new Map();
     for (const b of branches) {
       const h = { authorization: `Bearer ${secByBranch.get(b.id)}` };
-      const made = await request('POST', `/api/v1/branches/${b.id}/study-days`, { headers: h, body: { topic: `压力测试 ${i}`, startsAt, endsAt, place: '会议室' } });
+      const made = await request('POST', `/api/v1/branches/${b.id}/study-days`, {
+        headers: h,
+        body: { topic: `压力测试 ${i}`, startsAt, endsAt, place: '会议室' },
+      });
       const id = made.json?.occurrences?.[0]?.id;
       if (!id) {
         throw new Error(`scheduling failed: ${made.status} ${made.text.slice(0, 200)}`);
@@ -423,7 +577,12 @@ async function main() {
     await pool(
       stormTokens.map((tok, k) => async () => {
         const s = codeOf.get(storm[k].org_id);
-        const r = await timed(samples, () => request('POST', `/api/v1/study-days/${s.id}/check-in`, { headers: { authorization: `Bearer ${tok.secret}` }, body: { code: s.code } }));
+        const r = await timed(samples, () =>
+          request('POST', `/api/v1/study-days/${s.id}/check-in`, {
+            headers: { authorization: `Bearer ${tok.secret}` },
+            body: { code: s.code },
+          }),
+        );
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
       }),
       c,
@@ -432,10 +591,19 @@ async function main() {
     const ok = (statuses[200] ?? 0) + (statuses[201] ?? 0);
     const check = await openDb(DB === 'postgres' ? 'postgres' : 'sqlite', target);
     const ids = [...codeOf.values()].map((v) => v.id);
-    const stored = await check.all(`SELECT COUNT(*) AS n, COUNT(DISTINCT session_id || user_id) AS d FROM attendance_records WHERE session_id IN (${ids.map(() => '?').join(',')})`, ids);
+    const stored = await check.all(
+      `SELECT COUNT(*) AS n, COUNT(DISTINCT session_id || user_id) AS d FROM attendance_records WHERE session_id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
     await check.close();
     rows.push({
-      ...summarise(`check-in storm (${storm.length} members, ${branches.length} branches)`, c, samples, ms, storm.length - ok),
+      ...summarise(
+        `check-in storm (${storm.length} members, ${branches.length} branches)`,
+        c,
+        samples,
+        ms,
+        storm.length - ok,
+      ),
       ref: 'insert',
       acknowledged: ok,
       stored: Number(stored[0].n),
@@ -447,22 +615,28 @@ async function main() {
   const peak = rssOf(child.pid);
   child.kill('SIGTERM');
 
-  const final = rows.filter((r) => !r.pending).map((r) => {
-    let ratio = null;
-    if (r.ref === 'hello') {
-      ratio = r.rps / refs.hello[r.connections];
-    } else if (r.ref === 'insert') {
-      ratio = r.rps / refs.insertRate;
-    } else if (r.ref === 'sql') {
-      ratio = refs.regularityApiMs / refs.regularitySqlMs;
-    }
-    return { ...r, ratio };
-  });
+  const final = rows
+    .filter((r) => !r.pending)
+    .map((r) => {
+      let ratio = null;
+      if (r.ref === 'hello') {
+        ratio = r.rps / refs.hello[r.connections];
+      } else if (r.ref === 'insert') {
+        ratio = r.rps / refs.insertRate;
+      } else if (r.ref === 'sql') {
+        ratio = refs.regularityApiMs / refs.regularitySqlMs;
+      }
+      return { ...r, ratio };
+    });
   const result = {
     date: new Date().toISOString(),
     db: label,
     quick: QUICK,
-    machine: { cpus: require('node:os').cpus().length, cpu: require('node:os').cpus()[0]?.model, node: process.version },
+    machine: {
+      cpus: require('node:os').cpus().length,
+      cpu: require('node:os').cpus()[0]?.model,
+      node: process.version,
+    },
     data: fullArgs.join(' '),
     readyMs,
     peakRssMb: peak.hwmMb,
@@ -473,8 +647,12 @@ async function main() {
   if (DB !== 'postgres' && !flag('no-tenth') && !QUICK) {
     result.tenth = await tenth();
   }
-  print(result);
-  const file = join(root, 'bench/results', `${result.date.slice(0, 10)}-${label}${QUICK ? '-quick' : ''}.json`);
+  printTable(result);
+  const file = join(
+    root,
+    'bench/results',
+    `${result.date.slice(0, 10)}-${label}${QUICK ? '-quick' : ''}.json`,
+  );
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   log(`written ${file}`);
 }
@@ -489,29 +667,55 @@ async function tenth() {
   );
   const ids = [...new Set(readers.map((r) => r.user_id))];
   const tokens = new Map((await mintSessions(db, ids, 'token')).map((t) => [t.userId, t.secret]));
-  const cookies = new Map((await mintSessions(db, ids, 'cookie')).map((t) => [t.userId, signCookie(t.secret, SECRET)]));
+  const cookies = new Map(
+    (await mintSessions(db, ids, 'cookie')).map((t) => [t.userId, signCookie(t.secret, SECRET)]),
+  );
   await db.close();
   const { child, readyMs } = await startApp(path);
+  process.on('exit', () => child.kill('SIGTERM'));
   const out = { readyMs, rows: [] };
-  out.rows.push(await load('lesson page (HTML)', 50, readers.map((r) => ({ path: `/lessons/${r.lesson_id}`, headers: { cookie: `sid=${encodeURIComponent(cookies.get(r.user_id))}` } }))));
-  out.rows.push(await load('transcript', 50, ids.map((id) => ({ path: '/api/v1/me/transcript', headers: { authorization: `Bearer ${tokens.get(id)}` } }))));
+  out.rows.push(
+    await load(
+      'lesson page (HTML)',
+      50,
+      readers.map((r) => ({
+        path: `/lessons/${r.lesson_id}`,
+        headers: { cookie: `sid=${encodeURIComponent(cookies.get(r.user_id))}` },
+      })),
+    ),
+  );
+  out.rows.push(
+    await load(
+      'transcript',
+      50,
+      ids.map((id) => ({
+        path: '/api/v1/me/transcript',
+        headers: { authorization: `Bearer ${tokens.get(id)}` },
+      })),
+    ),
+  );
   child.kill('SIGTERM');
   return out;
 }
 
-function print(result) {
-  const fmt = (n, d = 0) => (n === null || n === undefined || Number.isNaN(n) ? '' : Number(n).toFixed(d));
+function printTable(result) {
+  const fmt = (n, d = 0) =>
+    n === null || n === undefined || Number.isNaN(n) ? '' : Number(n).toFixed(d);
   const lines = [
     `Cadre Academy bench, ${result.db}, ${result.date}${result.quick ? ' (quick)' : ''}; app ready in ${fmt(result.readyMs)} ms; peak RSS ${fmt(result.peakRssMb)} MB`,
     '| scenario | conn | req/s | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of result.rows) {
-    lines.push(`| ${r.name} | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.rss?.hwmMb)} | ${r.ratio === null ? '' : fmt(r.ratio, 3)} |`);
+    lines.push(
+      `| ${r.name} | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.rss?.hwmMb)} | ${r.ratio === null ? '' : fmt(r.ratio, 3)} |`,
+    );
   }
   if (result.tenth) {
     for (const r of result.tenth.rows) {
-      lines.push(`| ${r.name}, tenth-size data | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | | |`);
+      lines.push(
+        `| ${r.name}, tenth-size data | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | | |`,
+      );
     }
   }
   console.log(lines.join('\n'));

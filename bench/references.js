@@ -7,7 +7,9 @@ const { readFileSync, readdirSync } = require('node:fs');
 /** A bare node:http hello-world server in its own process (like the app), for autocannon. */
 function startHello(port) {
   const code = `require('node:http').createServer((q, s) => { s.setHeader('content-type', 'text/plain'); s.end('hello'); }).listen(${port}, '127.0.0.1', () => process.send('ready'));`;
-  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, ['-e', code], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
@@ -17,12 +19,18 @@ async function rawInsertRate(kind, target, dir, seconds) {
     const { Client } = require('pg');
     const c = new Client({ connectionString: target });
     await c.connect();
-    await c.query('CREATE TABLE IF NOT EXISTS bench_ref_insert (id varchar(36) PRIMARY KEY, a varchar(36) NOT NULL, at varchar(24) NOT NULL)');
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS bench_ref_insert (id varchar(36) PRIMARY KEY, a varchar(36) NOT NULL, at varchar(24) NOT NULL)',
+    );
     await c.query('TRUNCATE bench_ref_insert');
     let n = 0;
     const end = Date.now() + seconds * 1000;
     while (Date.now() < end) {
-      await c.query('INSERT INTO bench_ref_insert (id, a, at) VALUES ($1, $2, $3)', [`r${n}`, 'x', new Date().toISOString()]);
+      await c.query('INSERT INTO bench_ref_insert (id, a, at) VALUES ($1, $2, $3)', [
+        `r${n}`,
+        'x',
+        new Date().toISOString(),
+      ]);
       n++;
     }
     await c.query('DROP TABLE bench_ref_insert');
@@ -38,7 +46,9 @@ async function rawInsertRate(kind, target, dir, seconds) {
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (id varchar(36) PRIMARY KEY, a varchar(36) NOT NULL, at varchar(24) NOT NULL)');
+    db.exec(
+      'CREATE TABLE t (id varchar(36) PRIMARY KEY, a varchar(36) NOT NULL, at varchar(24) NOT NULL)',
+    );
     const stmt = db.prepare('INSERT INTO t (id, a, at) VALUES (?, ?, ?)');
     let n = 0;
     const end = Date.now() + seconds * 1000;
@@ -51,14 +61,21 @@ async function rawInsertRate(kind, target, dir, seconds) {
   }
   const sqlite3 = require('sqlite3');
   const db = new sqlite3.Database(file);
-  const run = (sql, p = []) => new Promise((res, rej) => db.run(sql, p, (e) => (e ? rej(e) : res())));
+  const run = (sql, p = []) =>
+    new Promise((res, rej) => db.run(sql, p, (e) => (e ? rej(e) : res())));
   await run('PRAGMA journal_mode = WAL');
   await run('PRAGMA synchronous = FULL');
-  await run('CREATE TABLE t (id varchar(36) PRIMARY KEY, a varchar(36) NOT NULL, at varchar(24) NOT NULL)');
+  await run(
+    'CREATE TABLE t (id varchar(36) PRIMARY KEY, a varchar(36) NOT NULL, at varchar(24) NOT NULL)',
+  );
   let n = 0;
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
-    await run('INSERT INTO t (id, a, at) VALUES (?, ?, ?)', [`r${n}`, 'x', new Date().toISOString()]);
+    await run('INSERT INTO t (id, a, at) VALUES (?, ?, ?)', [
+      `r${n}`,
+      'x',
+      new Date().toISOString(),
+    ]);
     n++;
   }
   await new Promise((r) => db.close(r));
@@ -73,7 +90,11 @@ async function captureRegularitySql(root, kind, target, nodes) {
   const { DataSource } = require('typeorm');
   const YAML = require('yaml');
   const { RegularityService } = require(join(root, 'dist/reports/regularity.service.js'));
-  const real = new DataSource(kind === 'postgres' ? { type: 'postgres', url: target } : { type: 'sqlite', database: ':memory:' });
+  const real = new DataSource(
+    kind === 'postgres'
+      ? { type: 'postgres', url: target }
+      : { type: 'sqlite', database: ':memory:' },
+  );
   const captured = [];
   const fakeDs = {
     options: real.options,
@@ -124,7 +145,8 @@ async function timeSql(kind, target, statements, repeats) {
   } else {
     const sqlite3 = require('sqlite3');
     const db = new sqlite3.Database(target, sqlite3.OPEN_READONLY);
-    const all = (sql, p) => new Promise((res, rej) => db.all(sql, p, (e, r) => (e ? rej(e) : res(r))));
+    const all = (sql, p) =>
+      new Promise((res, rej) => db.all(sql, p, (e, r) => (e ? rej(e) : res(r))));
     for (let i = 0; i < repeats; i++) {
       const t = performance.now();
       for (const s of statements) {

@@ -22,7 +22,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     // Requests carry an id that error logs and 500 pages quote, so a report can be matched to the log.
     requestIdHeader: false,
   });

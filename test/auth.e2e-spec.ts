@@ -97,10 +97,15 @@ describe('Sign-in, sessions and tokens', () => {
     expect(proto.status).toBe(400);
   });
 
-  it('revokes the token at logout', async () => {
+  it('revokes every token and session of the person at logout', async () => {
     const token = await t.token('trainer');
+    const other = await t.token('trainer');
+    const browser = new PageClient(t.url);
+    await browser.signIn('trainer');
     expect((await t.api('POST', '/api/v1/auth/logout', { token })).status).toBe(204);
     expect((await t.api('GET', '/api/v1/me', { token })).status).toBe(401);
+    expect((await t.api('GET', '/api/v1/me', { token: other })).status).toBe(401);
+    expect((await browser.get('/')).status).toBe(303);
   });
 
   it('stores only a hash of tokens and passwords', async () => {

@@ -43,10 +43,7 @@ describe('Study days and attendance', () => {
   const nowLocal = (): DateTime => DateTime.now().setZone(ZONE).startOf('minute');
 
   beforeAll(async () => {
-    t = await startTestApp(
-      process.env.SD_CONTENT ? { env: { CONTENT_DIR: process.env.SD_CONTENT } } : {},
-    );
-
+    t = await startTestApp();
     [secretary, admin, cadre] = await Promise.all([
       t.token('secretary'),
       t.token('admin'),

@@ -33,7 +33,9 @@ export class AuditService {
   /** Pass the transaction's manager so the entry commits or rolls back with the change it describes. */
   async record(entry: AuditRecord, manager?: EntityManager): Promise<void> {
     const repo = manager ? manager.getRepository(AuditEntryEntity) : this.entries;
-    await repo.save(
+    // A single INSERT, never save(): save() opens its own transaction, and on SQLite's one shared connection an
+    // entry written outside TransactionService (sign-ins) collided with a running transaction (a 500 at login).
+    await repo.insert(
       repo.create({
         id: randomUUID(),
         at: new Date(),
@@ -45,7 +47,7 @@ export class AuditService {
         orgId: entry.orgId ?? null,
         ip: entry.ip?.slice(0, 64) ?? null,
         details: entry.details ?? null,
-      }),
+      }) as never,
     );
   }
 }

@@ -90,8 +90,9 @@ export class AuthService {
     return { secret, actor };
   }
 
+  /** Sign-out ends every session and token of the person, on every device (ASVS 3.3.1, issue 9). */
   async signOut(actor: Actor): Promise<void> {
-    await this.sessions.revoke(actor.sessionId);
+    await this.sessions.revokeAllOf({ userId: actor.userId });
   }
 
   async me(actor: Actor): Promise<MeView> {

@@ -18,12 +18,12 @@ export const LIFETIMES = {
 const TOUCH_EVERY_MS = 60_000;
 /**
  * Resolved sessions are kept in the process for a few seconds so a signed-in request costs no database read.
- * Sign-out, deactivation and any write to people, roles, org nodes or sessions in this process drop entries at
+ * Sign-out, deactivation and any write to people, roles or org nodes in this process drop entries at
  * once; a change made by another process (CLI) takes effect within the TTL.
  */
 const ACTOR_TTL_MS = 5_000;
 const ACTOR_CACHE_MAX = 20_000;
-const ACTOR_TABLES = new Set(['users', 'role_assignments', 'org_nodes', 'auth_sessions']);
+const ACTOR_TABLES = new Set(['users', 'role_assignments', 'org_nodes']);
 
 interface CachedSession {
   actor: Actor;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
@@ -7,7 +7,7 @@ import { translate } from '../common/i18n/i18n';
 import { ClientIp, CurrentActor, Public, Roles } from '../auth/auth.decorators';
 import { CertificatesService } from './certificates.service';
 import { CertificationPagesService } from './certification-pages.service';
-import { SignOffTaskDto } from './dto/certification.dto';
+import { RevokeCertificateFormDto, SignOffTaskDto } from './dto/certification.dto';
 import { QualificationService } from './qualification.service';
 import { TasksService } from './tasks.service';
 
@@ -43,13 +43,41 @@ export class CertificationPagesController {
   @Get('qualification/people/:id')
   @Roles('secretary', 'admin')
   @Render('certification/qualification')
-  async person(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: AppRequest) {
+  async person(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query('done') done: unknown,
+    @Req() req: AppRequest,
+  ) {
     const view = await this.qualification.ofPerson(actor, id);
+    const { items } = await this.certificates.ofPerson(actor, id);
     return {
       title: translate(req.lang, 'cert.qual.personTitle', { name: view.displayName }),
       self: false,
+      personId: id,
+      canRevoke: actor.grants.some((g) => g.role === 'admin'),
+      justRevoked: done === 'revoked',
+      certificates: items.map((c) => ({ ...c, isValid: c.status === 'valid' })),
       ...this.pages.qualificationPage(view, req.lang),
     };
+  }
+
+  /** The admin's revoke form on a person's page (the API route is POST /api/v1/certificates/:id/revoke). */
+  @Post('qualification/people/:id/certificates/:certificateId/revoke')
+  @Roles('admin')
+  async revoke(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Param('certificateId') certificateId: string,
+    @Body() form: RevokeCertificateFormDto,
+    @ClientIp() ip: string,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.certificates.revoke(actor, certificateId, form.reason, ip);
+    return reply.redirect(
+      `/qualification/people/${encodeURIComponent(id)}?done=revoked#certificates`,
+      303,
+    );
   }
 
   @Get('qualification/behind')

@@ -726,7 +726,7 @@ export class LoadgenService {
         id: String(q.id),
         maxScore: Number(q.question_count ?? bankSizes.get(String(q.bank_id)) ?? 10),
         passMark: Number(q.pass_mark),
-        allowed: q.attempts_allowed == null ? 3 : Math.max(1, Number(q.attempts_allowed)),
+        allowed: q.attempts_allowed === null ? 3 : Math.max(1, Number(q.attempts_allowed)),
       })),
     });
     const bankSizes = new Map<string, number>();
@@ -803,7 +803,7 @@ export class LoadgenService {
           insert('question_banks', {
             ...bank,
             id,
-            slug: bank.slug == null ? null : `${String(bank.slug).slice(0, 90)}${suffix}`,
+            slug: bank.slug === null ? null : `${String(bank.slug).slice(0, 90)}${suffix}`,
             course_slug: slug,
           });
           for (const q of questions.filter((x) => x.bank_id === bank.id)) {
@@ -817,11 +817,11 @@ export class LoadgenService {
             const row = {
               ...q,
               id: rng.uuid(),
-              slug: q.slug == null ? null : `${String(q.slug).slice(0, 90)}${suffix}`,
+              slug: q.slug === null ? null : `${String(q.slug).slice(0, 90)}${suffix}`,
               bank_id: bankMap.get(String(q.bank_id)) ?? null,
               course_id: courseId,
               course_slug: slug,
-              lesson_id: q.lesson_id == null ? null : (lessonMap.get(String(q.lesson_id)) ?? null),
+              lesson_id: q.lesson_id === null ? null : (lessonMap.get(String(q.lesson_id)) ?? null),
             };
             insert('quizzes', row);
             return row;

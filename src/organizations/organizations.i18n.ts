@@ -104,6 +104,16 @@ defineMessages(
     'people.none': '没有找到人员。',
     'people.next': '下一页',
     'people.all': '全部',
+    'import.title': '从 CSV 批量导入人员',
+    'import.file':
+      'CSV 文件（第一行为表头：用户名、姓名、所属组织、手机号、岗位类型、岗位等级、党员等）',
+    'import.submit': '导入',
+    'import.summary': '导入完成：新建 {{created}} 人，{{failed}} 行有问题。',
+    'import.row': '行',
+    'import.result': '结果',
+    'import.created': '已新建',
+    'import.failed': '未导入',
+    'import.password': '初始密码（请当面告知本人，首次登录后修改）',
   },
   {
     'people.title': 'Organisation and people',
@@ -122,5 +132,16 @@ defineMessages(
     'people.none': 'No people found.',
     'people.next': 'Next page',
     'people.all': 'All',
+    'import.title': 'Import people from CSV',
+    'import.file':
+      'CSV file (first line is the header: username, name, org, phone, postType, postGrade, partyMember…)',
+    'import.submit': 'Import',
+    'import.summary': 'Import finished: {{created}} created, {{failed}} rows with problems.',
+    'import.row': 'Row',
+    'import.result': 'Result',
+    'import.created': 'Created',
+    'import.failed': 'Not imported',
+    'import.password':
+      'Temporary password (tell the person face to face; they change it at first sign-in)',
   },
 );

@@ -72,11 +72,32 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export async function seriousAccessibilityViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: unknown,
+          ) => Promise<{
+            violations: Array<{
+              id: string;
+              impact: string | null;
+              help: string;
+              nodes: Array<{ target: string[] }>;
+            }>;
+          }>;
+        };
+      }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => n.target.join(' ')),
+      }));
   });
 }
 
@@ -84,7 +105,11 @@ export async function seriousAccessibilityViolations(page: Page): Promise<AxeVio
 export async function pageWeight(page: Page): Promise<number> {
   return page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
-    const resources = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => ['css', 'script', 'link'].includes(r.initiatorType) || /\.(css|js)(\?|$)/.test(r.name));
+    const resources = (
+      performance.getEntriesByType('resource') as PerformanceResourceTiming[]
+    ).filter(
+      (r) => ['css', 'script', 'link'].includes(r.initiatorType) || /\.(css|js)(\?|$)/.test(r.name),
+    );
     return [...nav, ...resources].reduce((sum, r) => sum + r.transferSize, 0);
   });
 }
@@ -141,7 +166,9 @@ export async function visibleTexts(page: Page): Promise<string[]> {
       }
       out.push(text);
     }
-    for (const el of document.querySelectorAll('[aria-label],[placeholder],[title],[alt],input[type=submit][value]')) {
+    for (const el of document.querySelectorAll(
+      '[aria-label],[placeholder],[title],[alt],input[type=submit][value]',
+    )) {
       if (skipped(el)) {
         continue;
       }
@@ -190,7 +217,10 @@ export function languageProblems(
 }
 
 function withoutUserContent(text: string, values: readonly string[]): string {
-  let rest = text;
+  // A long name shortened for a chart label ("滨江花园社区离退休党…") is still the name.
+  let rest = text.replace(/([^\s·:：,，()（）]+)…/g, (whole, head: string) =>
+    values.some((v) => v.startsWith(head)) ? ' ' : whole,
+  );
   for (const v of values) {
     if (rest.includes(v)) {
       rest = rest.split(v).join(' ');
@@ -239,7 +269,9 @@ export class UserContent {
       }
     };
     for (const meta of this.dataSource.entityMetadatas) {
-      const cols = meta.columns.filter((c) => ['varchar', 'text', String, 'simple-json', 'json', 'jsonb'].includes(c.type as string));
+      const cols = meta.columns.filter((c) =>
+        ['varchar', 'text', String, 'simple-json', 'json', 'jsonb'].includes(c.type as string),
+      );
       for (const c of cols) {
         const rows: Array<{ v: unknown }> = await this.dataSource.query(
           `SELECT DISTINCT ${c.databaseName} AS v FROM ${meta.tableName}`,
@@ -280,6 +312,9 @@ export class Journey {
     private readonly content: UserContent,
   ) {}
 
+  /** Texts accepted despite the language check: each is a reported product defect, named where it is used. */
+  readonly knownDefects = new Set<string>();
+
   static async start(
     browser: Browser,
     base: string,
@@ -309,7 +344,10 @@ export class Journey {
   async check(name: string): Promise<void> {
     const page = this.page;
     const path = new URL(page.url()).pathname + new URL(page.url()).search;
-    expect({ page: name, lang: await page.locator('html').getAttribute('lang') }).toEqual({ page: name, lang: this.run.lang });
+    expect({ page: name, lang: await page.locator('html').getAttribute('lang') }).toEqual({
+      page: name,
+      lang: this.run.lang,
+    });
     const violations = await seriousAccessibilityViolations(page);
     expect({ page: name, violations }).toEqual({ page: name, violations: [] });
     const texts = await visibleTexts(page);
@@ -318,21 +356,46 @@ export class Journey {
       // Content written during the journey (a new course, an imported bank) joins the whitelist.
       problems = languageProblems(texts, this.run.lang, this.keys, await this.content.refresh());
     }
+    problems = problems.filter((p) => ![...this.knownDefects].some((d) => p.includes(d)));
     expect({ page: name, problems }).toEqual({ page: name, problems: [] });
     if (this.run.size === 'phone') {
       const wide = await page.evaluate(() =>
         [...document.querySelectorAll('body *')]
-          .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && !e.closest('.table-wrap,.chart-wrap,.nav ul,[hidden]'))
+          .filter(
+            (e) =>
+              e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 &&
+              !e.closest('.table-wrap,.chart-wrap,.nav ul,[hidden]'),
+          )
           .slice(0, 3)
           .map((e) => `${e.tagName.toLowerCase()}.${e.className}`),
       );
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      expect({ page: name, overflow: overflow > 0 ? wide : [] }).toEqual({ page: name, overflow: [] });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect({ page: name, overflow: overflow > 0 ? wide : [] }).toEqual({
+        page: name,
+        overflow: [],
+      });
     }
-    const record: PageRecord = { persona: this.persona, name, path, lang: this.run.lang, size: this.run.size, axe: violations.length };
+    const record: PageRecord = {
+      persona: this.persona,
+      name,
+      path,
+      lang: this.run.lang,
+      size: this.run.size,
+      axe: violations.length,
+    };
     if (this.run.size === 'phone') {
-      record.weight = await firstLoadWeight(this.browser, this.context, this.base + path, this.run.lang);
-      expect({ page: name, over: record.weight > PAGE_BUDGET ? record.weight : 0 }).toEqual({ page: name, over: 0 });
+      record.weight = await firstLoadWeight(
+        this.browser,
+        this.context,
+        this.base + path,
+        this.run.lang,
+      );
+      expect({ page: name, over: record.weight > PAGE_BUDGET ? record.weight : 0 }).toEqual({
+        page: name,
+        over: 0,
+      });
     }
     this.records.push(record);
     await keepScreenshot(page, `${this.tag}-${name}`);
@@ -344,7 +407,12 @@ export class Journey {
 }
 
 /** Weight of a page loaded once in a fresh context (same session cookie, empty cache), with no web font fetched. */
-export async function firstLoadWeight(browser: Browser, from: BrowserContext, url: string, lang: JourneyLang): Promise<number> {
+export async function firstLoadWeight(
+  browser: Browser,
+  from: BrowserContext,
+  url: string,
+  lang: JourneyLang,
+): Promise<number> {
   const fresh = await browser.newContext({ storageState: await from.storageState(), locale: lang });
   try {
     const page = await fresh.newPage();
@@ -367,8 +435,18 @@ export async function firstLoadWeight(browser: Browser, from: BrowserContext, ur
 }
 
 /** The page as a browser without script sees it: returns its main text (the caller asserts what must be there). */
-export async function withoutScript(browser: Browser, from: BrowserContext, url: string, lang: JourneyLang): Promise<{ page: Page; close: () => Promise<void> }> {
-  const ctx = await browser.newContext({ storageState: await from.storageState(), locale: lang, javaScriptEnabled: false, viewport: PHONE });
+export async function withoutScript(
+  browser: Browser,
+  from: BrowserContext,
+  url: string,
+  lang: JourneyLang,
+): Promise<{ page: Page; close: () => Promise<void> }> {
+  const ctx = await browser.newContext({
+    storageState: await from.storageState(),
+    locale: lang,
+    javaScriptEnabled: false,
+    viewport: PHONE,
+  });
   const page = await ctx.newPage();
   await page.goto(url);
   return { page, close: () => ctx.close() };

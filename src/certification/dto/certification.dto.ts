@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -58,4 +58,13 @@ export class SignOffTaskDto {
   @MinLength(1)
   @MaxLength(2000)
   note!: string;
+}
+
+/** The revoke form on a person's qualification page (a pages route; the CSRF field comes with the form). */
+export class RevokeCertificateFormDto extends RevokeCertificateDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  _csrf?: string;
 }

@@ -81,12 +81,14 @@ export function validationException(errors: ValidationError[]): AppException {
 
 /** Deeper JSON than any DTO needs; the framework's recursive walks would overflow the stack on 100 000 levels. */
 const MAX_DEPTH = 32;
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is refused
+const NOT_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Finds, without recursion, the first `null` field (no DTO accepts null: `@IsOptional` would let it through to a
  * NOT NULL column) and whether the value nests deeper than MAX_DEPTH.
  */
-function inspect(value: unknown): { nullField?: string; tooDeep?: boolean } {
+function inspect(value: unknown): { nullField?: string; badText?: string; tooDeep?: boolean } {
   const stack: Array<{ v: unknown; path: string; depth: number }> = [
     { v: value, path: '', depth: 0 },
   ];
@@ -97,6 +99,10 @@ function inspect(value: unknown): { nullField?: string; tooDeep?: boolean } {
     }
     if (v === null && path) {
       return { nullField: path };
+    }
+    // NUL and lone surrogates are not text: PostgreSQL refuses them with an error (a 500), SQLite would store junk.
+    if (typeof v === 'string' && NOT_TEXT.test(v)) {
+      return { badText: path || '?' };
     }
     if (v && typeof v === 'object') {
       for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
@@ -113,6 +119,14 @@ class AppValidationPipe extends ValidationPipe {
       const found = inspect(value);
       if (found.tooDeep) {
         throw new AppException('BAD_JSON', 400, {});
+      }
+      if (found.badText) {
+        throw new AppException(
+          'VALIDATION_FAILED',
+          COMMON_ERRORS.VALIDATION_FAILED,
+          { field: found.badText, reasonKey: 'validation.other', n: '', values: '' },
+          found.badText,
+        );
       }
       if (found.nullField) {
         throw new AppException(

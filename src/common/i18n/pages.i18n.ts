@@ -37,6 +37,7 @@ defineMessages(
     author: '课程编写',
     reports: '报表',
     admin: '组织与人员',
+    audit: '审计日志',
   },
   {
     home: 'Home',
@@ -50,6 +51,7 @@ defineMessages(
     author: 'Authoring',
     reports: 'Reports',
     admin: 'People',
+    audit: 'Audit log',
   },
 );
 

@@ -19,6 +19,7 @@ const NAV: NavEntry[] = [
   { href: '/author/banks', key: 'nav.banks', roles: ['trainer', 'admin'] },
   { href: '/reports', key: 'nav.reports', roles: ['secretary', 'admin'] },
   { href: '/admin', key: 'nav.admin', roles: ['admin', 'secretary'] },
+  { href: '/admin/audit', key: 'nav.audit', roles: ['admin'] },
 ];
 
 export interface NavItem {
