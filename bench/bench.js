@@ -156,6 +156,19 @@ function request(method, path, { headers = {}, body } = {}) {
   });
 }
 
+/** Waits until the app answers /healthz quickly again (requests queued by the last scenario are done). */
+async function drain() {
+  const end = Date.now() + 60_000;
+  while (Date.now() < end) {
+    const t = performance.now();
+    await request('GET', '/healthz').catch(() => undefined);
+    if (performance.now() - t < 50) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function cannon(opts) {
   return new Promise((resolve, reject) => autocannon(opts, (e, r) => (e ? reject(e) : resolve(r))));
 }
@@ -474,6 +487,11 @@ async function main() {
   ];
   for (const c of LEVELS) {
     for (const [name, items] of scenarios) {
+      if (items().length === 0) {
+        log(`${name}: nothing to request in this data set, skipped`);
+        continue;
+      }
+      await drain();
       log(`${name} @${c}`);
       const r = await load(
         name,
@@ -501,7 +519,7 @@ async function main() {
   refs.regularityApiMs = single[Math.floor(single.length / 2)];
 
   // Quiz flow: one flow per virtual learner.
-  const perLevel = QUICK ? 100 : 400;
+  const perLevel = QUICK ? 100 : 200;
   let offset = 0;
   LEVELS.forEach((c, i) => {
     rows.push({
@@ -513,6 +531,7 @@ async function main() {
     offset += perLevel;
   });
   for (const p of rows.filter((r) => r.pending)) {
+    await drain();
     log(`quiz flow @${p.c}`);
     const r = await quizFlow(p.c, p.quiz, p.tokens);
     rows.push(...r.map((x) => ({ ...x, ref: 'hello', rss: rssOf(child.pid) })));
@@ -569,7 +588,7 @@ async function main() {
         throw new Error(`scheduling failed: ${made.status} ${made.text.slice(0, 200)}`);
       }
       const code = await request('POST', `/api/v1/study-days/${id}/check-in-code`, { headers: h });
-      codeOf.set(b.id, { id, code: code.json?.code });
+      codeOf.set(b.id, { id, code: code.json?.code, at: Date.now() });
     }
     const samples = [];
     const statuses = {};
@@ -577,6 +596,14 @@ async function main() {
     await pool(
       stormTokens.map((tok, k) => async () => {
         const s = codeOf.get(storm[k].org_id);
+        // The code on the screen rotates: a member types the one shown now (refetched like the screen does).
+        if (Date.now() - s.at > 15_000) {
+          s.at = Date.now();
+          const fresh = await request('POST', `/api/v1/study-days/${s.id}/check-in-code`, {
+            headers: { authorization: `Bearer ${secByBranch.get(storm[k].org_id)}` },
+          });
+          s.code = fresh.json?.code ?? s.code;
+        }
         const r = await timed(samples, () =>
           request('POST', `/api/v1/study-days/${s.id}/check-in`, {
             headers: { authorization: `Bearer ${tok.secret}` },

@@ -263,8 +263,9 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     passed: boolean;
   }> {
     const attempt = await this.own(actor, attemptId);
-    const done =
-      attempt.status === 'open' ? await this.grading.finalize(attempt.id, false) : attempt;
+    // Always through finalize, even when already submitted: on SQLite a read outside the grading transaction can
+    // see its status write before its score, so the stored grade is read only after that transaction is done.
+    const done = await this.grading.finalize(attempt.id, false);
     return {
       attemptId: done.id,
       score: done.score ?? 0,

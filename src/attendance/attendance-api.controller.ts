@@ -94,6 +94,7 @@ export class AttendanceApiController {
       id,
       'training_session',
       requestOrigin(req, this.config.publicUrl),
+      req.lang,
     );
   }
 

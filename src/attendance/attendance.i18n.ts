@@ -119,3 +119,5 @@ defineMessages(
       'Only members who had joined the branch by the day of the meeting and had not left it count.',
   },
 );
+
+defineMessages('attendance', { qrLabel: '签到二维码' }, { qrLabel: 'Check-in QR code' });

@@ -1,3 +1,4 @@
+import { DEFAULT_LANG, Lang, translate } from '../common/i18n/i18n';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -80,6 +81,7 @@ export class CheckInService {
     id: unknown,
     type: SessionType,
     origin: string,
+    lang: Lang = DEFAULT_LANG,
   ): Promise<CheckInCodeView> {
     const { session } = await this.attendance.managedSession(actor, id, type);
     if (session.cancelledAt) {
@@ -104,7 +106,7 @@ export class CheckInService {
           .checkInSecret as string;
       });
     }
-    return this.codeView(session, secret, origin, now);
+    return this.codeView(session, secret, origin, now, lang);
   }
 
   private async codeView(
@@ -112,6 +114,7 @@ export class CheckInService {
     secret: string,
     origin: string,
     now: Date,
+    lang: Lang,
   ): Promise<CheckInCodeView> {
     const { checkIn } = await this.attendance.policyNumbers();
     const { code, validUntil } = currentCode(secret, now, {
@@ -121,7 +124,7 @@ export class CheckInService {
     const checkInUrl = `${origin}/check-in?s=${encodeURIComponent(session.id)}&code=${code}`;
     return {
       code,
-      qrSvg: await checkInQrSvg(checkInUrl),
+      qrSvg: await checkInQrSvg(checkInUrl, translate(lang, 'attendance.qrLabel')),
       expiresAt: validUntil.toISOString(),
       checkInUrl,
       stepSeconds: checkIn.codeStepSeconds,

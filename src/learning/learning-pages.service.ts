@@ -1,3 +1,4 @@
+import { CourseExtrasService } from '../curriculum/course-extras.service';
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { Actor, holdsRole } from '../common/access/actor';
@@ -12,6 +13,15 @@ const percentOf = (done: number, total: number): number =>
   total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
 
 /** View models of the learner's pages; every access rule lives in the services they call. */
+/** A quiz as the assessment module lists it on a course. */
+interface CourseQuizLink {
+  id: string;
+  title: string;
+  titleEn?: string;
+  isFinal?: boolean;
+  passed?: boolean;
+}
+
 @Injectable()
 export class LearningPagesService {
   constructor(
@@ -19,6 +29,7 @@ export class LearningPagesService {
     private readonly enrolments: EnrolmentService,
     private readonly progress: LessonProgressService,
     private readonly ledger: LedgerService,
+    private readonly extras: CourseExtrasService,
   ) {}
 
   async catalogue(actor: Actor, query: CatalogueQuery) {
@@ -72,6 +83,9 @@ export class LearningPagesService {
       ? lessons.find((l) => l.id === enrolment.lastLessonId)
       : undefined;
     const firstOpen = lessons.find((l) => !doneKeys.has(l.key));
+    // Other modules add to a course (the assessment module its quizzes), as they do for the JSON twin.
+    const extras = await this.extras.collect(course.id, actor);
+    const quizzes = Array.isArray(extras.quizzes) ? (extras.quizzes as CourseQuizLink[]) : [];
     const resume =
       resumeFrom && !doneKeys.has(resumeFrom.key)
         ? resumeFrom
@@ -89,6 +103,7 @@ export class LearningPagesService {
         version: outline?.version ?? 0,
         status: course.status,
       },
+      quizzes: quizzes.map((q) => ({ id: q.id, title: q.title, titleEn: q.titleEn ?? q.title, isFinal: Boolean(q.isFinal), passed: Boolean(q.passed) })),
       canEdit: access.canEdit,
       canEnrol: !enrolment && course.status === 'published' && course.versionId !== null,
       enrolled: enrolment !== null,

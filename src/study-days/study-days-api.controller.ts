@@ -185,6 +185,7 @@ export class StudyDaysApiController {
       id,
       'study_day',
       requestOrigin(req, this.config.publicUrl),
+      req.lang,
     );
   }
 

@@ -89,6 +89,7 @@ export class StudyDaysPagesController {
             id,
             'study_day',
             requestOrigin(req, this.config.publicUrl),
+      req.lang,
           )
         : null;
     // Without script a <noscript> meta refresh reloads it every 10 s; with script it updates in place (check-in.js).
@@ -115,6 +116,7 @@ export class StudyDaysPagesController {
       id,
       'study_day',
       requestOrigin(req, this.config.publicUrl),
+      req.lang,
     );
     return reply.redirect(`/study-days/${id}/projector`, 303);
   }

@@ -255,7 +255,7 @@ export class UserContent {
             }
           }
         }
-        if (/^[[{]/.test(s)) {
+        if (/^[[{"]/.test(s)) {
           try {
             add(JSON.parse(s));
           } catch {

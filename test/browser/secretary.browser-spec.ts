@@ -124,7 +124,7 @@ describe('Journey: a secretary runs the monthly study day', () => {
           page.waitForEvent('download'),
           page.locator('a[download]').first().click(),
         ]);
-        const csv = readFileSync((await download.path()), 'utf8');
+        const csv = readFileSync(await download.path(), 'utf8');
         expect(csv.split('\n').length).toBeGreaterThan(1);
 
         if (i === 0) {

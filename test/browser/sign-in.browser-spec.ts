@@ -1,6 +1,14 @@
 import { Browser } from 'playwright-core';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { keepScreenshot, launchBrowser, newPage, pageWeight, PHONE, seriousAccessibilityViolations, signIn } from './browser';
+import {
+  keepScreenshot,
+  launchBrowser,
+  newPage,
+  pageWeight,
+  PHONE,
+  seriousAccessibilityViolations,
+  signIn,
+} from './browser';
 
 describe('Signing in on a phone', () => {
   let t: TestApp;

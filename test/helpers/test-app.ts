@@ -96,7 +96,7 @@ export async function startTestApp(
     env.DATABASE_URL = pg.url;
     dropPg = pg.drop;
   } else if (demo) {
-    await sqliteFromGolden(env.SQLITE_PATH as string, env.CONTENT_DIR);
+    await sqliteFromGolden(env.SQLITE_PATH, env.CONTENT_DIR);
   }
   const config = new AppConfigService(env);
   const app = await createApp(config);
