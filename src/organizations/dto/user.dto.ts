@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -103,63 +103,20 @@ export class CreateUserDto {
   roles?: Role[];
 }
 
-export class UpdateUserDto {
-  @ApiPropertyOptional({ maxLength: 64 })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
-  displayName?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(36)
-  orgId?: string;
-
-  @ApiPropertyOptional({ enum: POST_TYPES })
-  @IsOptional()
-  @IsIn(POST_TYPES)
-  postType?: PostType;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 18 })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(18)
-  postGrade?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  partyMember?: boolean;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  branchCommittee?: boolean;
-
-  @ApiPropertyOptional({ enum: QUALIFICATION_LEVELS })
-  @IsOptional()
-  @IsIn(QUALIFICATION_LEVELS)
-  qualificationLevel?: QualificationLevel;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(DATE)
-  registrationStart?: string;
-
-  @ApiPropertyOptional({
-    enum: ROLES,
-    isArray: true,
-    description: 'Replaces the roles held at the person’s org',
-  })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(4)
-  @IsIn(ROLES, { each: true })
-  roles?: Role[];
-
+/** Every field optional; the same rules as creation, plus `active` (false ends the person's sessions at once). */
+export class UpdateUserDto extends PartialType(
+  PickType(CreateUserDto, [
+    'displayName',
+    'orgId',
+    'postType',
+    'postGrade',
+    'partyMember',
+    'branchCommittee',
+    'qualificationLevel',
+    'registrationStart',
+    'roles',
+  ] as const),
+) {
   @ApiPropertyOptional({ description: 'false ends every session and token of the person at once' })
   @IsOptional()
   @IsBoolean()
