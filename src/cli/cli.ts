@@ -168,7 +168,7 @@ program
         );
         return;
       }
-      const size = await backupSqlite(ctx.get(DataSource), resolve(file));
+      const size = await backupSqlite(config.database.path, resolve(file));
       await checkSqliteBackup(resolve(file));
       console.log(
         `Backup written to ${resolve(file)} (${(size / 1024 / 1024).toFixed(1)} MB, integrity ok).`,

@@ -3,13 +3,20 @@ import { DataSource } from 'typeorm';
 
 /**
  * A consistent online copy of the SQLite database: `VACUUM INTO` reads one snapshot (WAL readers never block the
- * writer), so the server keeps serving while it runs.
+ * writer), so the server keeps serving while it runs. It runs on a connection of its own: the application's shared
+ * connection may be inside another request's transaction, where VACUUM is not allowed.
  */
-export async function backupSqlite(dataSource: DataSource, file: string): Promise<number> {
+export async function backupSqlite(databaseFile: string, file: string): Promise<number> {
   if (existsSync(file)) {
     throw new Error(`${file} already exists; choose a new file name`);
   }
-  await dataSource.query('VACUUM INTO ?', [file]);
+  const source = new DataSource({ type: 'sqlite', database: databaseFile, busyTimeout: 10_000 });
+  await source.initialize();
+  try {
+    await source.query('VACUUM INTO ?', [file]);
+  } finally {
+    await source.destroy();
+  }
   return statSync(file).size;
 }
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
-import { CurriculumService, LessonDetail } from '../curriculum/curriculum.service';
+import { CurriculumService, LessonDetail, VersionOutline } from '../curriculum/curriculum.service';
 import { EnrolmentEntity } from './enrolment.entity';
 import { EnrolmentService } from './enrolment.service';
 import { LearningException } from './learning.exception';
@@ -104,8 +104,12 @@ export class LessonProgressService {
     if (!enrolment) {
       throw new LearningException('LESSON_NOT_ENROLLED');
     }
+    // Read outside the transaction first: on PostgreSQL a pool connection taken inside it while concurrent
+    // completions hold every other one (waiting on this row) would deadlock the pool.
+    await this.ledger.rules();
+    const outline = await this.curriculum.outline(enrolment.versionId);
     const { result, courseEvent } = await this.tx.run((m) =>
-      this.completeIn(m, actor.userId, lesson, new Date()),
+      this.completeIn(m, actor.userId, lesson, new Date(), outline),
     );
     if (result.newlyCompleted) {
       await this.events.emitAsync('lesson.completed', {
@@ -130,6 +134,7 @@ export class LessonProgressService {
     userId: string,
     lesson: LessonDetail,
     at: Date,
+    outline?: VersionOutline | null,
   ): Promise<{ result: CompletionResult; courseEvent: CourseCompletedEvent | null }> {
     const repo = m.getRepository(LessonProgressEntity);
     const { row, inserted } = await this.upsertProgress(m, userId, lesson, at, at);
@@ -173,7 +178,7 @@ export class LessonProgressService {
       }
     }
     const courseEvent = newlyCompleted
-      ? await this.completeCourseIfDone(m, userId, lesson, at)
+      ? await this.completeCourseIfDone(m, userId, lesson, at, outline)
       : null;
     return {
       result: {
@@ -193,6 +198,7 @@ export class LessonProgressService {
     userId: string,
     lesson: LessonDetail,
     at: Date,
+    known?: VersionOutline | null,
   ): Promise<CourseCompletedEvent | null> {
     const enrolment = await m
       .getRepository(EnrolmentEntity)
@@ -200,7 +206,10 @@ export class LessonProgressService {
     if (!enrolment || enrolment.completedAt) {
       return null;
     }
-    const outline = await this.curriculum.outline(enrolment.versionId);
+    const outline =
+      known !== undefined && known?.versionId === enrolment.versionId
+        ? known
+        : await this.curriculum.outline(enrolment.versionId);
     const done = new Set(
       (
         await m

@@ -56,7 +56,7 @@ maybe('Online backup under write load (SQLite)', () => {
     await new Promise((r) => setTimeout(r, 300));
     const ackedBefore = [...acked];
     const file = join(dir, 'b1.sqlite');
-    await backupSqlite(t.dataSource, file);
+    await backupSqlite((t.config.database as { path: string }).path, file);
     stop = true;
     await writer;
     expect(existsSync(file)).toBe(true);
