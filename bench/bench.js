@@ -312,6 +312,21 @@ async function main() {
   const target = DB === 'postgres' ? process.env.DATABASE_URL : sqlitePath;
   const refKind = DB === 'postgres' ? 'postgres' : DRIVER;
   const rows = [];
+  // Rows so far, rewritten as the run goes, so an interrupted run still leaves its figures behind.
+  const partial = join(root, 'bench/results', `partial-${label}.json`);
+  const origPush = rows.push.bind(rows);
+  rows.push = (...items) => {
+    const n = origPush(...items);
+    writeFileSync(
+      partial,
+      `${JSON.stringify(
+        rows.filter((r) => !r.pending),
+        null,
+        2,
+      )}\n`,
+    );
+    return n;
+  };
   const refs = {};
 
   // References first, on a quiet machine.
@@ -682,6 +697,7 @@ async function main() {
   );
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   log(`written ${file}`);
+  require('node:fs').rmSync(partial, { force: true });
 }
 
 async function tenth() {

@@ -85,7 +85,9 @@ program
 
 program
   .command('content:export <dir>')
-  .description('write every course of the database back as content files (course.md + NN-lesson.md)')
+  .description(
+    'write every course of the database back as content files (course.md + NN-lesson.md)',
+  )
   .action((dir: string) =>
     withContext(async (ctx) => {
       const count = await ctx.get(CourseExportService).exportTo(resolve(dir));

@@ -19,6 +19,8 @@ export interface ContentImporter<Plan = unknown> {
     manager: EntityManager,
     progress: () => void,
   ): Promise<{ changed: number; unchanged: number }>;
+  /** Runs once the import has committed (drop caches that must not see the old rows). */
+  afterCommit?(): void;
 }
 
 export interface ImportReport {
@@ -75,6 +77,9 @@ export class ContentImportService {
           byKind[importer.name] = await importer.apply(plan, m, () => progress?.tick());
         }
       });
+      for (const { importer } of plans) {
+        importer.afterCommit?.();
+      }
     } finally {
       progress?.stop();
     }

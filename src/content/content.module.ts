@@ -25,6 +25,8 @@ export class ContentModule implements OnModuleInit {
         policies.forEach(() => tick());
         return { changed, unchanged: policies.length - changed };
       },
+      // Only after commit: on PostgreSQL a reload inside the import would still read the old rows.
+      afterCommit: () => this.policy.invalidate(),
     });
   }
 }

@@ -83,7 +83,6 @@ export class PolicyService {
       });
       changed++;
     }
-    this.invalidate();
     return changed;
   }
 
@@ -99,12 +98,30 @@ export class PolicyService {
     return { ...(doc.body as T), title: doc.title, titleEn: doc.titleEn };
   }
 
+  /**
+   * The documents, from memory. Once loaded, an expired copy is still served while a fresh one loads in the
+   * background: callers inside a PostgreSQL transaction must never wait for a second pooled connection (ten
+   * crediting transactions doing so at once would starve a pool of ten). Only the first load, and the load after
+   * an import (`invalidate`), wait for the database.
+   */
   async all(): Promise<PolicyDocumentEntity[]> {
-    if (Date.now() - this.loadedAt > CACHE_MS) {
-      const rows = await this.documents.find({ order: { key: 'ASC' } });
-      this.cache = new Map(rows.map((r) => [r.key, r]));
-      this.loadedAt = Date.now();
+    if (this.loadedAt === 0) {
+      await this.reload();
+    } else if (Date.now() - this.loadedAt > CACHE_MS && !this.reloading) {
+      this.reloading = this.reload()
+        .catch(() => undefined)
+        .finally(() => {
+          this.reloading = undefined;
+        });
     }
     return [...this.cache.values()];
+  }
+
+  private reloading?: Promise<void>;
+
+  private async reload(): Promise<void> {
+    const rows = await this.documents.find({ order: { key: 'ASC' } });
+    this.cache = new Map(rows.map((r) => [r.key, r]));
+    this.loadedAt = Date.now();
   }
 }

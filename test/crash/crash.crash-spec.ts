@@ -31,9 +31,14 @@ const KILLS = 3;
 const LOAD_MS = 4_000;
 const WORKERS = 24;
 const ZONE = 'Asia/Shanghai';
-const GIFT = ['::k1:: 1 + 1 = ? {=2 ~3 ~4}', '', '::k2:: 水是湿的。 {T}', '', '::k3:: 3 + 3 = ? {=6 ~7}', ''].join(
-  '\n',
-);
+const GIFT = [
+  '::k1:: 1 + 1 = ? {=2 ~3 ~4}',
+  '',
+  '::k2:: 水是湿的。 {T}',
+  '',
+  '::k3:: 3 + 3 = ? {=6 ~7}',
+  '',
+].join('\n');
 
 interface Res {
   status: number;
@@ -183,7 +188,12 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
     db = {
       query: async <T>(text: string, params: unknown[] = []) => {
         let n = 0;
-        return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as T[];
+        return (
+          await client.query(
+            text.replace(/\?/g, () => `$${++n}`),
+            params,
+          )
+        ).rows as T[];
       },
       close: () => client.end(),
     };
@@ -194,11 +204,11 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
       await admin.end();
     };
   } else {
-    await sqliteFromGolden(env.SQLITE_PATH as string);
+    await sqliteFromGolden(env.SQLITE_PATH);
     // Opened only while the server is down, so this process never holds a lock the server needs.
     db = {
       query: async <T>(text: string, params: unknown[] = []) => {
-        const file = new Database(env.SQLITE_PATH as string, { fileMustExist: true });
+        const file = new Database(env.SQLITE_PATH, { fileMustExist: true });
         try {
           return file.prepare(text).all(...params) as T[];
         } finally {
@@ -210,7 +220,13 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
   }
   const url = `http://127.0.0.1:${port}`;
   const server = new Server(env, url);
-  const ledger: Ledger = { completions: [], saves: new Map(), submits: [], checkIns: [], errors: [] };
+  const ledger: Ledger = {
+    completions: [],
+    saves: new Map(),
+    submits: [],
+    checkIns: [],
+    errors: [],
+  };
   try {
     await server.start();
     const started = Date.now();
@@ -253,9 +269,9 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
       let lessons: string[] = [];
       if ([200, 201, 409].includes(enrol.status)) {
         const outline = await call(url, 'GET', `/api/v1/courses/${course}`, token);
-        lessons = ((outline.json?.modules ?? []) as Array<{ lessons: Array<{ id: string }> }>).flatMap(
-          (m) => m.lessons.map((l) => l.id),
-        );
+        lessons = (
+          (outline.json?.modules ?? []) as Array<{ lessons: Array<{ id: string }> }>
+        ).flatMap((m) => m.lessons.map((l) => l.id));
       }
       const qe = await call(url, 'POST', '/api/v1/courses/neighbour-mediation/enrol', token, {});
       people.push({
@@ -284,7 +300,9 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
         continue;
       }
       const id = made.json.occurrences[0].id as string;
-      expect((await call(url, 'POST', `/api/v1/study-days/${id}/check-in-code`, admin)).status).toBe(200);
+      expect(
+        (await call(url, 'POST', `/api/v1/study-days/${id}/check-in-code`, admin)).status,
+      ).toBe(200);
       sessions.set(branchId, { id, secret: '' });
     }
     expect(sessions.size).toBeGreaterThan(0);
@@ -308,14 +326,20 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
 
     // The load: each worker owns some people and acts for them one request at a time, so order is known.
     let stop = false;
-    const open = new Map<string, { attemptId: string; questions: Array<{ id: string; type: string; options?: Array<{ id: string }> }> }>();
+    const open = new Map<
+      string,
+      {
+        attemptId: string;
+        questions: Array<{ id: string; type: string; options?: Array<{ id: string }> }>;
+      }
+    >();
     const progress = new Map<string, number>();
     const checked = new Set<string>();
     const act = async (p: Person): Promise<void> => {
       const roll = Math.random();
       if (roll < 0.35 && p.lessons.length > 0) {
         const n = progress.get(p.id) ?? 0;
-        const lessonId = p.lessons[n % p.lessons.length] as string;
+        const lessonId = p.lessons[n % p.lessons.length];
         const res = await call(url, 'POST', `/api/v1/lessons/${lessonId}/complete`, p.token);
         if (res.status === 200) {
           ledger.completions.push({ userId: p.id, lessonId });
@@ -460,9 +484,12 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
         'SELECT response FROM attempt_questions WHERE attempt_id = ? AND question_id = ?',
         [attemptId, questionId],
       );
-      const stored: unknown = typeof row?.response === 'string' ? JSON.parse(row.response) : row?.response;
+      const stored: unknown =
+        typeof row?.response === 'string' ? JSON.parse(row.response) : row?.response;
       // The stored answer is the last acknowledged one, or one sent later whose answer the crash swallowed.
-      if (![entry.acked, ...entry.unacked].some((v) => JSON.stringify(v) === JSON.stringify(stored))) {
+      if (
+        ![entry.acked, ...entry.unacked].some((v) => JSON.stringify(v) === JSON.stringify(stored))
+      ) {
         missing.push(`answer ${key}: ${JSON.stringify(stored)} vs ${JSON.stringify(entry.acked)}`);
       }
     }

@@ -9,7 +9,6 @@ import { BOOT_TIMEOUT, count, FiveHundredGuard } from './support';
 /** SECURITY-TESTS.md 101, 102, 104: an online backup taken under write load is consistent and restores. */
 const maybe = TEST_DB === 'sqlite' ? describe : describe.skip;
 if (TEST_DB !== 'sqlite') {
-   
   console.log(
     'backup suite skipped on PostgreSQL: db:backup copies SQLite only; use pg_dump -Fc (see SECURITY.md)',
   );

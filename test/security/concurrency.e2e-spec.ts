@@ -42,7 +42,13 @@ describe('Integrity under concurrency', () => {
   const quizWith = async (settings: Record<string, unknown>): Promise<string> => {
     const res = await api('POST', '/api/v1/quizzes', {
       token: trainer,
-      body: { courseSlug: 'neighbour-mediation', title: '并发测验', bankId, passMark: 60, ...settings },
+      body: {
+        courseSlug: 'neighbour-mediation',
+        title: '并发测验',
+        bankId,
+        passMark: 60,
+        ...settings,
+      },
     });
     expect(res.status).toBe(201);
     return res.json.id as string;
@@ -103,11 +109,14 @@ describe('Integrity under concurrency', () => {
     expect(results.map((r) => r.status)).toEqual(Array(40).fill(201));
     const first = JSON.stringify(results[0]?.json);
     expect(results.filter((r) => JSON.stringify(r.json) !== first)).toEqual([]);
-    const rows = await sql<{ status: string; score: unknown; passed: unknown; submitted_at: unknown }>(
-      t,
-      'SELECT status, score, passed, submitted_at FROM quiz_attempts WHERE quiz_id = ?',
-      [quizId],
-    );
+    const rows = await sql<{
+      status: string;
+      score: unknown;
+      passed: unknown;
+      submitted_at: unknown;
+    }>(t, 'SELECT status, score, passed, submitted_at FROM quiz_attempts WHERE quiz_id = ?', [
+      quizId,
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.status).toBe('submitted');
     expect(rows[0]?.score).not.toBeNull();
@@ -143,10 +152,11 @@ describe('Integrity under concurrency', () => {
       expect(ids.size).toBe(1);
       const [attemptId] = [...ids];
       expect(
-        await count(t, 'SELECT COUNT(*) AS n FROM quiz_attempts WHERE quiz_id = ? AND user_id = ?', [
-          quizId,
-          p.id,
-        ]),
+        await count(
+          t,
+          'SELECT COUNT(*) AS n FROM quiz_attempts WHERE quiz_id = ? AND user_id = ?',
+          [quizId, p.id],
+        ),
       ).toBe(round);
       expect(
         (await api('POST', `/api/v1/attempts/${attemptId}/submit`, { token: p.token })).status,
@@ -156,7 +166,9 @@ describe('Integrity under concurrency', () => {
       api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token: p.token }),
     );
     expect(beyond.map((r) => r.status)).toEqual(Array(30).fill(409));
-    expect(new Set(beyond.map((r) => r.json.error as string))).toEqual(new Set(['NO_ATTEMPTS_LEFT']));
+    expect(new Set(beyond.map((r) => r.json.error as string))).toEqual(
+      new Set(['NO_ATTEMPTS_LEFT']),
+    );
     const rows = await sql<{ number: number | string; status: string }>(
       t,
       'SELECT number, status FROM quiz_attempts WHERE quiz_id = ? AND user_id = ? ORDER BY number',
@@ -190,7 +202,7 @@ describe('Integrity under concurrency', () => {
       'SELECT check_in_secret FROM attendance_sessions WHERE id = ?',
       [sessionId],
     );
-    const code = (): string => currentCode(row?.check_in_secret as string, new Date()).code;
+    const code = (): string => currentCode(row?.check_in_secret, new Date()).code;
 
     // One person, 40 check-ins at once: one 201, the rest "already checked in".
     const one = await person();
@@ -207,7 +219,7 @@ describe('Integrity under concurrency', () => {
     // Ten people, five duplicates each, all interleaved: ten records, every 2xx has its row.
     const people = await Promise.all(Array.from({ length: 10 }, () => person()));
     const mixed = await many(50, (i) => {
-      const p = people[i % 10] as { id: string; token: string };
+      const p = people[i % 10];
       return api('POST', `/api/v1/study-days/${sessionId}/check-in`, {
         token: p.token,
         body: { code: code() },
@@ -244,10 +256,11 @@ describe('Integrity under concurrency', () => {
     expect(results.map((r) => r.status)).toEqual(Array(40).fill(200));
     expect(results.filter((r) => r.json.credited === true)).toHaveLength(1);
     expect(
-      await count(t, 'SELECT COUNT(*) AS n FROM study_hour_ledger WHERE user_id = ? AND activity_id = ?', [
-        p.id,
-        lessonId,
-      ]),
+      await count(
+        t,
+        'SELECT COUNT(*) AS n FROM study_hour_ledger WHERE user_id = ? AND activity_id = ?',
+        [p.id, lessonId],
+      ),
     ).toBe(1);
     expect(
       await count(
@@ -301,7 +314,9 @@ describe('Integrity under concurrency', () => {
             ? events.emitAsync('course.completed', { userId: p.id }).then(() => [])
             : issuing.evaluateAndIssue(p.id),
       );
-      expect(issued.flat().filter((c) => c.ruleKey === 'initial-training').length).toBeLessThanOrEqual(1);
+      expect(
+        issued.flat().filter((c) => c.ruleKey === 'initial-training').length,
+      ).toBeLessThanOrEqual(1);
       const rows = await sql<{ rule_key: string; period_key: string; n: number | string }>(
         t,
         'SELECT rule_key, period_key, COUNT(*) AS n FROM certificates WHERE user_id = ? GROUP BY rule_key, period_key',
@@ -329,7 +344,7 @@ describe('Integrity under concurrency', () => {
       expect(new Set(certs.map((c) => c.verifyCode)).size).toBe(30);
       // Same issuer and year: the numbers are consecutive, with no gap and no repeat.
       const numbers = certs.map((c) => Number(c.serial.slice(-6))).sort((a, b) => a - b);
-      const lowest = numbers[0] as number;
+      const lowest = numbers[0];
       expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => lowest + i));
       expect(
         await count(
