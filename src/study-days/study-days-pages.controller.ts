@@ -89,7 +89,7 @@ export class StudyDaysPagesController {
             id,
             'study_day',
             requestOrigin(req, this.config.publicUrl),
-      req.lang,
+            req.lang,
           )
         : null;
     // Without script a <noscript> meta refresh reloads it every 10 s; with script it updates in place (check-in.js).

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +27,9 @@ const ROOT = resolve(__dirname, '../..');
 function fingerprint(extra: string): string {
   const hash = createHash('sha1').update(extra);
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         walk(path);
@@ -36,7 +47,13 @@ function fingerprint(extra: string): string {
 }
 
 async function build(env: Record<string, string>): Promise<void> {
-  const config = new AppConfigService({ NODE_ENV: 'test', LOG_LEVEL: 'error', DEMO: '1', PORT: '0', ...env });
+  const config = new AppConfigService({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    DEMO: '1',
+    PORT: '0',
+    ...env,
+  });
   const app = await createApp(config);
   try {
     await prepareData(app, config);
@@ -46,7 +63,11 @@ async function build(env: Record<string, string>): Promise<void> {
 }
 
 /** Waits for another process that is building the same golden copy (a directory is an atomic lock). */
-async function withLock(lock: string, ready: () => boolean | Promise<boolean>, create: () => Promise<void>): Promise<void> {
+async function withLock(
+  lock: string,
+  ready: () => boolean | Promise<boolean>,
+  create: () => Promise<void>,
+): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (await ready()) {
       return;
@@ -72,26 +93,39 @@ async function withLock(lock: string, ready: () => boolean | Promise<boolean>, c
 export async function sqliteFromGolden(target: string, contentDir?: string): Promise<void> {
   const key = fingerprint(`sqlite:${contentDir ?? ''}`);
   const golden = join(tmpdir(), `cadre-golden-${key}.sqlite`);
-  await withLock(`${golden}.lock`, () => existsSync(golden), async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cadre-golden-build-'));
-    const file = join(dir, 'academy.sqlite');
-    await build({ SQLITE_PATH: file, DATA_DIR: dir, ...(contentDir ? { CONTENT_DIR: contentDir } : {}) });
-    copyFileSync(file, `${golden}.tmp`);
-    // Closing the data source checkpointed the WAL into the main file; the rename makes the copy appear whole.
-    renameSync(`${golden}.tmp`, golden);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  await withLock(
+    `${golden}.lock`,
+    () => existsSync(golden),
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cadre-golden-build-'));
+      const file = join(dir, 'academy.sqlite');
+      await build({
+        SQLITE_PATH: file,
+        DATA_DIR: dir,
+        ...(contentDir ? { CONTENT_DIR: contentDir } : {}),
+      });
+      copyFileSync(file, `${golden}.tmp`);
+      // Closing the data source checkpointed the WAL into the main file; the rename makes the copy appear whole.
+      renameSync(`${golden}.tmp`, golden);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  );
   copyFileSync(golden, target);
 }
 
-export async function postgresFromGolden(adminUrl: string, name: string, contentDir?: string): Promise<void> {
+export async function postgresFromGolden(
+  adminUrl: string,
+  name: string,
+  contentDir?: string,
+): Promise<void> {
   const key = fingerprint(`postgres:${contentDir ?? ''}`);
   const golden = `cadre_golden_${key}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     const exists = async (): Promise<boolean> =>
-      ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [golden])).rowCount ?? 0) > 0;
+      ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [golden])).rowCount ??
+        0) > 0;
     await withLock(join(tmpdir(), `${golden}.lock`), exists, async () => {
       const building = `${golden}_build`;
       await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
@@ -99,10 +133,16 @@ export async function postgresFromGolden(adminUrl: string, name: string, content
       const url = new URL(adminUrl);
       url.pathname = `/${building}`;
       const dir = mkdtempSync(join(tmpdir(), 'cadre-golden-build-'));
-      await build({ DATABASE_URL: url.toString(), DATA_DIR: dir, ...(contentDir ? { CONTENT_DIR: contentDir } : {}) });
+      await build({
+        DATABASE_URL: url.toString(),
+        DATA_DIR: dir,
+        ...(contentDir ? { CONTENT_DIR: contentDir } : {}),
+      });
       rmSync(dir, { recursive: true, force: true });
       // Older golden copies of earlier code versions are of no further use.
-      const old = await admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'cadre_golden_%' AND datname NOT LIKE '%_build'");
+      const old = await admin.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'cadre_golden_%' AND datname NOT LIKE '%_build'",
+      );
       for (const row of old.rows) {
         await admin.query(`DROP DATABASE IF EXISTS ${row.datname} WITH (FORCE)`);
       }

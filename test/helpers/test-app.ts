@@ -48,7 +48,10 @@ const ADMIN_PG =
 export const TEST_DB: 'sqlite' | 'postgres' =
   process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
 
-async function createPgDatabase(demo: boolean, contentDir?: string): Promise<{ url: string; drop: () => Promise<void> }> {
+async function createPgDatabase(
+  demo: boolean,
+  contentDir?: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `cadre_test_${randomBytes(6).toString('hex')}`;
   if (demo) {
     await postgresFromGolden(ADMIN_PG, name, contentDir);

@@ -394,7 +394,9 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
     const all: Array<{ action: string; id: string; orgId: string | null }> = [];
     let cursor: string | null = null;
     do {
-      const res = await api('GET', `/api/v1/audit?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { token: w.actors.admin });
+      const res = await api('GET', `/api/v1/audit?limit=200${cursor ? `&cursor=${cursor}` : ''}`, {
+        token: w.actors.admin,
+      });
       expect(res.status).toBe(200);
       all.push(...res.json.items);
       cursor = res.json.nextCursor;
@@ -405,14 +407,26 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
     }
     // The other city's admin sees none of these; a bad cursor is a 400, not a 500.
     const foreign = await api('GET', '/api/v1/audit?limit=200', { token: w.actors.adminOtherCity });
-    expect(foreign.json.items.map((e: { id: string }) => e.id).filter((id: string) => all.some((x) => x.id === id))).toEqual([]);
-    expect((await api('GET', '/api/v1/audit?cursor=not-a-cursor', { token: w.actors.admin })).status).toBe(400);
+    expect(
+      foreign.json.items
+        .map((e: { id: string }) => e.id)
+        .filter((id: string) => all.some((x) => x.id === id)),
+    ).toEqual([]);
+    expect(
+      (await api('GET', '/api/v1/audit?cursor=not-a-cursor', { token: w.actors.admin })).status,
+    ).toBe(400);
     const first = all[0] as { id: string };
     for (const method of ['PUT', 'PATCH', 'DELETE', 'POST']) {
-      const res = await api(method, `/api/v1/audit/${first.id}`, { token: w.actors.admin, body: { action: 'x' } });
+      const res = await api(method, `/api/v1/audit/${first.id}`, {
+        token: w.actors.admin,
+        body: { action: 'x' },
+      });
       expect(res.status).toBe(404);
     }
-    const page = await api('GET', '/admin/audit', { token: w.actors.admin, headers: { accept: 'text/html' } });
+    const page = await api('GET', '/admin/audit', {
+      token: w.actors.admin,
+      headers: { accept: 'text/html' },
+    });
     expect(page.status).toBe(200);
     expect(page.text).toContain('auth.signed_in');
   });

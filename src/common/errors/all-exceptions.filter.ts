@@ -116,9 +116,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     const framework =
-      exception && typeof exception === 'object'
-        ? fromFrameworkError(exception)
-        : null;
+      exception && typeof exception === 'object' ? fromFrameworkError(exception) : null;
     if (framework && (exception as { code?: string }).code) {
       return framework;
     }

@@ -71,7 +71,10 @@ export function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('label', (ns: string, value: unknown, options: Options) =>
     value === null || value === undefined || value === ''
       ? ''
-      : translate(langOf(options), `${ns}.${typeof value === 'string' || typeof value === 'number' ? value : ''}`),
+      : translate(
+          langOf(options),
+          `${ns}.${typeof value === 'string' || typeof value === 'number' ? value : ''}`,
+        ),
   );
   hbs.registerHelper('join', (list: unknown, sep: unknown) =>
     Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ', ') : '',
