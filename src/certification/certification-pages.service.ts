@@ -34,6 +34,12 @@ export function describeProgress(lang: Lang, r: RequirementProgress): string {
         rate: `${Math.round(r.required * 100)}%`,
         done: `${Math.round(r.done * 100)}%`,
       });
+    case 'certificate':
+      // The prerequisite is named by its certificate's title, not by the rule key of the policy file.
+      return translate(lang, 'cert.req.certificate', {
+        ...base,
+        rule: lang === 'en' ? (r.params.ruleEn ?? r.params.rule) : r.params.rule,
+      });
     default:
       return translate(lang, `cert.req.${r.kind}`, base);
   }

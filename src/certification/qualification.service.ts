@@ -147,6 +147,7 @@ export class QualificationService {
           percent: Math.round(result.progress * 100),
           requirements: result.requirements.map((r) => ({
             ...r,
+            params: titledPrerequisite(r.params, rules),
             percent: Math.round(
               Math.min(1, r.required > 0 ? r.done / r.required : r.met ? 1 : 0) * 100,
             ),
@@ -223,4 +224,16 @@ export class QualificationService {
       continuingEducation,
     };
   }
+}
+
+/** A prerequisite certificate is shown by its title in both languages rather than by its rule key. */
+function titledPrerequisite<P extends Record<string, unknown>>(
+  params: P,
+  rules: Array<{ key: string; title: string; titleEn?: string | null }>,
+): P {
+  const prerequisite =
+    typeof params.rule === 'string' ? rules.find((x) => x.key === params.rule) : undefined;
+  return prerequisite
+    ? { ...params, rule: prerequisite.title, ruleEn: prerequisite.titleEn ?? prerequisite.title }
+    : params;
 }
