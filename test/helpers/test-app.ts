@@ -44,6 +44,15 @@ const ADMIN_PG =
   process.env.DATABASE_URL ??
   'postgres://postgres@127.0.0.1:5432/postgres';
 
+const serverErrors: string[] = [];
+
+/** Every HTTP answer the helpers receive is checked; a 500 fails the suite when its app closes. */
+function noteServerError(method: string, path: string, status: number): void {
+  if (status === 500) {
+    serverErrors.push(`${method} ${path.slice(0, 120)}`);
+  }
+}
+
 /** The database the suite runs on: SQLite by default, PostgreSQL with TEST_DB=postgres (npm run test:pg). */
 export const TEST_DB: 'sqlite' | 'postgres' =
   process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
@@ -122,6 +131,7 @@ export async function startTestApp(
       body = JSON.stringify(o.body);
     }
     const res = await fetch(url + path, { method, headers, body, redirect: 'manual' });
+    noteServerError(method, path, res.status);
     const text = await res.text();
     let json: unknown = undefined;
     try {
@@ -147,9 +157,16 @@ export async function startTestApp(
       return (res.json as { accessToken: string }).accessToken;
     },
     close: async () => {
+      // No response anywhere in the suite may be a 500: every client mistake must get a 4xx.
+      const seen = serverErrors.splice(0);
       await app.close();
       await dropPg?.();
       rmSync(dir, { recursive: true, force: true });
+      if (seen.length > 0) {
+        throw new Error(
+          `the suite saw ${seen.length} response(s) with status 500: ${seen.slice(0, 5).join('; ')}`,
+        );
+      }
     },
   };
 }
@@ -208,6 +225,7 @@ export class PageClient {
       headers['content-type'] = contentType;
     }
     const res = await fetch(this.base + path, { method, headers, body, redirect: 'manual' });
+    noteServerError(method, path, res.status);
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const [k, ...v] = (pair ?? '').split('=');
