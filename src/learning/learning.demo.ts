@@ -3,6 +3,7 @@ import { CurriculumService } from '../curriculum/curriculum.service';
 import type { DemoContext, DemoStep } from '../demo/demo.service';
 import { EnrolmentEntity } from './enrolment.entity';
 import { EnrolmentService } from './enrolment.service';
+import { LedgerService } from './ledger.service';
 import { LessonProgressService } from './lesson-progress.service';
 
 /**
@@ -89,6 +90,45 @@ export function learningDemoStep(
           i % 4 === 0 ? secretary.id : null,
           i % 4 === 0 ? 14 + i : null,
         );
+      }
+    },
+  };
+}
+
+/**
+ * Registered social workers part-way through their registration period: continuing-education hours recorded from
+ * outside trainings (the kind a street social-work station runs), some on pace and some behind, so the
+ * qualification view and the "falling behind" list show a realistic spread.
+ */
+export function continuingEducationDemoStep(ledger: LedgerService): DemoStep {
+  return {
+    name: 'continuing-education history',
+    order: 15,
+    run: async (ctx: DemoContext) => {
+      const registered = ctx.people.filter(
+        (p) => p.qualificationLevel !== 'none' && p.registrationStart,
+      );
+      for (const [i, person] of registered.entries()) {
+        const start = DateTime.fromISO(person.registrationStart as string, {
+          zone: 'Asia/Shanghai',
+        });
+        const elapsedDays = Math.max(1, Math.floor(DateTime.now().diff(start, 'days').days));
+        // Every third person is behind; the others have one 6-hour training per ~4 months of the period so far.
+        const trainings = i % 3 === 0 ? 1 : Math.max(1, Math.floor(elapsedDays / 120));
+        for (let k = 0; k < trainings; k++) {
+          await ledger.credit(ctx.manager, {
+            userId: person.id,
+            activityType: 'manual',
+            activityId: `demo-ce-${person.id}-${k}`,
+            trainingKind: 'on_the_job',
+            occurredAt: start
+              .plus({ days: Math.floor(((k + 1) * elapsedDays) / (trainings + 1)) })
+              .toJSDate(),
+            title: k % 2 === 0 ? '街道社工站继续教育专题讲座' : '区社会工作协会实务研修',
+            courseSlug: null,
+            basis: { hours: 6 },
+          });
+        }
       }
     },
   };

@@ -11,7 +11,7 @@ import { EnrolmentService } from './enrolment.service';
 import { LearningApiController } from './learning-api.controller';
 import { LearningPagesController } from './learning-pages.controller';
 import { LearningPagesService } from './learning-pages.service';
-import { learningDemoStep } from './learning.demo';
+import { continuingEducationDemoStep, learningDemoStep } from './learning.demo';
 import './learning.i18n';
 import { LedgerEntryEntity } from './ledger-entry.entity';
 import { LedgerService } from './ledger.service';
@@ -39,10 +39,12 @@ export class LearningModule implements OnModuleInit {
     private readonly curriculum: CurriculumService,
     private readonly enrolments: EnrolmentService,
     private readonly progress: LessonProgressService,
+    private readonly ledger: LedgerService,
   ) {}
 
   onModuleInit(): void {
     this.home.register({ order: 10, section: (actor) => this.pages.homeSection(actor) });
     this.demo.register(learningDemoStep(this.curriculum, this.enrolments, this.progress));
+    this.demo.register(continuingEducationDemoStep(this.ledger));
   }
 }
