@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { TestApp } from '../helpers/test-app';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 
@@ -456,4 +457,28 @@ export async function withoutScript(
 export function keepRecords(persona: string, records: PageRecord[]): void {
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, `weights-${persona}.json`), JSON.stringify(records, null, 1));
+}
+
+/**
+ * Schedules a study day in the demo secretary's branch starting `minutes` from now, so its check-in window
+ * (opening 30 minutes before the start) is open during the journey. Returns the occurrence id.
+ */
+export async function scheduleStudyDaySoon(t: TestApp, minutes: number): Promise<string> {
+  const [branch] = await t.dataSource.query(
+    `SELECT org_id FROM users WHERE username = 'secretary'`,
+  );
+  const now = Date.now();
+  const made = await t.api('POST', `/api/v1/branches/${branch.org_id}/study-days`, {
+    token: await t.token('secretary'),
+    body: {
+      topic: '学习贯彻基层治理工作要求',
+      place: '社区党群服务中心一楼',
+      startsAt: new Date(now + minutes * 60_000).toISOString(),
+      endsAt: new Date(now + (minutes + 120) * 60_000).toISOString(),
+    },
+  });
+  if (made.status !== 201) {
+    throw new Error(`scheduling the study day failed: ${made.status} ${made.text}`);
+  }
+  return made.json.occurrences[0].id as string;
 }

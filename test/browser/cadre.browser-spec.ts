@@ -9,6 +9,7 @@ import {
   RUNS,
   signIn,
   UserContent,
+  scheduleStudyDaySoon,
   withoutScript,
 } from './browser';
 
@@ -38,21 +39,7 @@ describe('Journey: a cadre learns, takes a test, checks in and shows a certifica
        ORDER BY q.course_slug`,
     );
     // A study day starting in ten minutes in the cadre's branch, so its check-in window is open now.
-    const [branch] = await t.dataSource.query(
-      `SELECT org_id FROM users WHERE username = 'secretary'`,
-    );
-    const now = Date.now();
-    const made = await t.api('POST', `/api/v1/branches/${branch.org_id}/study-days`, {
-      token: await t.token('secretary'),
-      body: {
-        topic: '学习贯彻基层治理工作要求',
-        place: '社区党群服务中心一楼',
-        startsAt: new Date(now + 10 * 60_000).toISOString(),
-        endsAt: new Date(now + 130 * 60_000).toISOString(),
-      },
-    });
-    expect(made.status).toBe(201);
-    studyDayId = made.json.occurrences[0].id;
+    studyDayId = await scheduleStudyDaySoon(t, 10);
     expect(quizzes.length).toBeGreaterThanOrEqual(RUNS.length);
   }, 120_000);
   afterAll(async () => {

@@ -9,6 +9,7 @@ import {
   PageRecord,
   RUNS,
   UserContent,
+  scheduleStudyDaySoon,
   withoutScript,
 } from './browser';
 
@@ -35,17 +36,7 @@ describe('Journey: a secretary runs the monthly study day', () => {
       `SELECT org_id FROM users WHERE username = 'secretary'`,
     );
     const now = Date.now();
-    const made = await t.api('POST', `/api/v1/branches/${branch.org_id}/study-days`, {
-      token: await t.token('secretary'),
-      body: {
-        topic: '学习贯彻基层治理工作要求',
-        place: '社区党群服务中心一楼',
-        startsAt: new Date(now + 20 * 60_000).toISOString(),
-        endsAt: new Date(now + 140 * 60_000).toISOString(),
-      },
-    });
-    expect(made.status).toBe(201);
-    dayId = made.json.occurrences[0].id;
+    dayId = await scheduleStudyDaySoon(t, 20);
     const members: Array<{ username: string }> = await t.dataSource.query(
       `SELECT username FROM users WHERE org_id = $1 AND username LIKE 'user%' ORDER BY username`.replace(
         '$1',
