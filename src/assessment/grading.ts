@@ -193,6 +193,11 @@ export interface AttemptScore {
   passed: boolean;
 }
 
+/**
+ * The score is the sum of the credits (4 decimals); the percent is rounded to 2 decimals, the figure every page,
+ * export and certificate rule shows and compares; passed is judged on that rounded figure, inclusive: a result
+ * shown as 60.00 % passes a pass mark of 60, one shown as 59.99 % does not.
+ */
 export function scoreAttempt(credits: number[], passMark: number): AttemptScore {
   const score = round4(credits.reduce((s, c) => s + c, 0));
   const maxScore = credits.length;

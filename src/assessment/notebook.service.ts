@@ -67,11 +67,12 @@ export class NotebookService {
         (z) => [z.id, z],
       ),
     );
+    const now = new Date();
     return {
       items: rows.flatMap((r) => {
         const q = questions.get(r.questionId);
         const quiz = quizzes.get(r.quizId);
-        if (!q) {
+        if (!q || reviewWithheld(quiz, now)) {
           return [];
         }
         return [
@@ -97,7 +98,8 @@ export class NotebookService {
       questionId,
       clearedAt: IsNull(),
     });
-    if (!entry) {
+    // Practice shows the key at once: not before the quiz's review policy releases it (as an unknown question).
+    if (!entry || reviewWithheld(await this.quizzes.findOneBy({ id: entry.quizId }), new Date())) {
       throw new AssessmentException('QUESTION_NOT_FOUND');
     }
     const q = await this.questions.findOneByOrFail({ id: questionId });
@@ -143,6 +145,20 @@ export class NotebookService {
     }
     return item;
   }
+}
+
+/**
+ * A quiz reviewed only after it closes, still open: which questions were wrong is part of the review it holds
+ * back (the same rule as AttemptsService.view), so they stay out of the notebook until then.
+ */
+function reviewWithheld(quiz: QuizEntity | null | undefined, now: Date): boolean {
+  return (
+    quiz !== null &&
+    quiz !== undefined &&
+    quiz.reviewWhen === 'after_close' &&
+    quiz.closesAt !== null &&
+    quiz.closesAt > now
+  );
 }
 
 /** A notebook question as shown for practice: options in a fresh order, nothing revealing the answer. */

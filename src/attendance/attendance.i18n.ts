@@ -12,6 +12,8 @@ defineMessages(
     SESSION_CANCELLED: '该活动已取消。',
     SESSION_CLOSED: '该活动已经结束并关闭。',
     CODE_INVALID: '签到码不正确或已过期，请输入屏幕上当前显示的数字。',
+    TOO_MANY_WRONG_CODES:
+      '这次活动刚才有太多人输错签到码。为防止猜码，输错过的人请 {{seconds}} 秒后再试，或请书记为您登记。',
     ALREADY_CHECKED_IN: '您已经签到过了。',
     LEAVE_TOO_LATE: '活动开始后不能再请假。',
     LEAVE_EXISTS: '您已经为这次活动请过假了。',
@@ -33,6 +35,8 @@ defineMessages(
     SESSION_CLOSED: 'This session has ended and been closed.',
     CODE_INVALID:
       'The check-in code is wrong or has expired; type the number shown on the screen now.',
+    TOO_MANY_WRONG_CODES:
+      'Too many wrong codes were typed for this session just now. To stop guessing, people who typed a wrong code must wait {{seconds}} seconds, or ask the secretary to record them.',
     ALREADY_CHECKED_IN: 'You have already checked in.',
     LEAVE_TOO_LATE: 'Leave cannot be asked for after the start.',
     LEAVE_EXISTS: 'You have already asked for leave for this session.',

@@ -9,6 +9,7 @@ export interface AttendancePolicy {
     codeDigits: number;
     acceptPreviousSteps: number;
     wrongCodesPerMinute: number;
+    wrongCodesPerSessionPerMinute: number;
   };
   makeUp: Sourced & { dueDays: number };
 }
@@ -27,6 +28,7 @@ registerPolicySchema('attendance', (body) => {
     codeDigits: [4, 9],
     acceptPreviousSteps: [0, 10],
     wrongCodesPerMinute: [1, 100],
+    wrongCodesPerSessionPerMinute: [1, 1000],
   };
   for (const [key, [min, max]] of Object.entries(limits)) {
     if (!WHOLE(checkIn[key], min, max)) {

@@ -62,7 +62,7 @@ export class CheckInPagesController {
       ) {
         throw error;
       }
-      if (error.code === 'RATE_LIMITED') {
+      if (error.status === 429) {
         void reply.header('retry-after', String(error.params.seconds ?? 60));
       }
       return reply.status(error.status).view('attendance/check-in', {

@@ -56,10 +56,13 @@ export interface CheckInResult {
  * Check-in by rotating code (TOTP over a per-session secret), and attendance recorded by a secretary for someone
  * else. Wrong codes are counted per person in this process (as sign-in failures are): with a 6-digit code and
  * at most `wrongCodesPerMinute` guesses a minute, guessing within a two-hour window succeeds with p < 0.001.
+ * They are also counted per meeting, so many accounts guessing together are held to
+ * `wrongCodesPerSessionPerMinute` guesses a minute plus one per account (see throttle()).
  */
 @Injectable()
 export class CheckInService {
   private limiter?: { points: number; store: RateLimiterMemory };
+  private sessionLimiter?: { points: number; store: RateLimiterMemory };
 
   constructor(
     @InjectRepository(AttendanceSessionEntity)
@@ -148,7 +151,7 @@ export class CheckInService {
     const session = sessionId
       ? await this.checkable(actor, sessionId, type, now)
       : await this.matchOpenSession(actor, code, now);
-    await this.throttle(actor.userId);
+    await this.throttle(actor.userId, [session]);
     const { checkIn } = await this.attendance.policyNumbers();
     const ok =
       session.checkInSecret !== null &&
@@ -158,7 +161,7 @@ export class CheckInService {
         acceptPreviousSteps: checkIn.acceptPreviousSteps,
       });
     if (!ok) {
-      await this.wrongCode(actor.userId);
+      await this.wrongCode(actor, [session]);
       throw new AttendanceException('CODE_INVALID', {}, 'code');
     }
     const status = arrivalStatus(session, now);
@@ -239,7 +242,7 @@ export class CheckInService {
     if (candidates.length === 0) {
       throw new AttendanceException('NO_OPEN_SESSION');
     }
-    await this.throttle(actor.userId);
+    await this.throttle(actor.userId, candidates);
     const { checkIn } = await this.attendance.policyNumbers();
     const match = candidates.find((s) =>
       verifyCode(s.checkInSecret as string, code, now, {
@@ -249,7 +252,7 @@ export class CheckInService {
       }),
     );
     if (!match) {
-      await this.wrongCode(actor.userId);
+      await this.wrongCode(actor, candidates);
       throw new AttendanceException('CODE_INVALID', {}, 'code');
     }
     return match;
@@ -442,7 +445,24 @@ export class CheckInService {
     return this.limiter.store;
   }
 
-  private async throttle(userId: string): Promise<void> {
+  private async sessionStore(): Promise<{ points: number; store: RateLimiterMemory }> {
+    const { checkIn } = await this.attendance.policyNumbers();
+    const points = checkIn.wrongCodesPerSessionPerMinute;
+    if (!this.sessionLimiter || this.sessionLimiter.points !== points) {
+      this.sessionLimiter = {
+        points,
+        store: new RateLimiterMemory({ keyPrefix: 'checkin-session', points, duration: 60 }),
+      };
+    }
+    return this.sessionLimiter;
+  }
+
+  /**
+   * Refuses a person with too many wrong codes of their own (429 RATE_LIMITED), and, at a meeting that has had its
+   * minute's budget of wrong codes from anyone, a person who has typed a wrong code within their minute
+   * (429 TOO_MANY_WRONG_CODES). A first try is never refused, so guessers cannot lock the members out.
+   */
+  private async throttle(userId: string, sessions: AttendanceSessionEntity[]): Promise<void> {
     const store = await this.store();
     const state = await store.get(userId);
     if (state && state.remainingPoints <= 0) {
@@ -450,9 +470,42 @@ export class CheckInService {
         seconds: Math.max(1, Math.ceil(state.msBeforeNext / 1000)),
       });
     }
+    if (!state || state.consumedPoints <= 0) {
+      return;
+    }
+    const { store: perSession } = await this.sessionStore();
+    for (const session of sessions) {
+      const used = await perSession.get(session.id);
+      if (used && used.remainingPoints <= 0) {
+        const ms = Math.min(used.msBeforeNext, state.msBeforeNext);
+        throw new AttendanceException('TOO_MANY_WRONG_CODES', {
+          seconds: Math.max(1, Math.ceil(ms / 1000)),
+        });
+      }
+    }
   }
 
-  private async wrongCode(userId: string): Promise<void> {
-    await (await this.store()).penalty(userId, 1);
+  /** Counts a wrong code for the person and each meeting it was tried at; a meeting reaching its budget is audited. */
+  private async wrongCode(actor: Actor, sessions: AttendanceSessionEntity[]): Promise<void> {
+    await (await this.store()).penalty(actor.userId, 1);
+    const { points, store } = await this.sessionStore();
+    for (const session of sessions) {
+      const used = await store.penalty(session.id, 1);
+      if (used.consumedPoints === points) {
+        await this.tx.run((m) =>
+          this.audit.record(
+            {
+              action: 'attendance.code_guessing',
+              actor,
+              targetType: 'attendance_session',
+              targetId: session.id,
+              orgId: session.orgId,
+              details: { wrongCodes: points, seconds: 60 },
+            },
+            m,
+          ),
+        );
+      }
+    }
   }
 }
