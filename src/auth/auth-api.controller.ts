@@ -14,13 +14,16 @@ export class AuthApiController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Sign in; answers a bearer token. 401 bad credentials, 429 after repeated failures.',
+    summary:
+      'Sign in; answers a bearer token and mustChangePassword. 401 bad credentials (unknown, wrong and disabled alike), 429 after repeated failures.',
   })
   async login(@Body() dto: LoginDto, @ClientIp() ip: string) {
     const { secret, actor } = await this.auth.signIn(dto.username, dto.password, 'token', ip);
     return {
       accessToken: secret,
       tokenType: 'Bearer',
+      // Someone else chose the password: the client should lead the person to POST /api/v1/me/password.
+      mustChangePassword: actor.mustChangePassword === true,
       user: {
         id: actor.userId,
         username: actor.username,

@@ -6,8 +6,9 @@ import { AppException } from '../common/errors/app.exception';
 import { translate } from '../common/i18n/i18n';
 import { AppRequest } from '../common/http/request-context';
 import { Req } from '@nestjs/common';
-import { ClientIp, CurrentActor, Public } from './auth.decorators';
+import { ClientIp, CurrentActor, PasswordChangeExempt, Public } from './auth.decorators';
 import { AuthService } from './auth.service';
+import { CHANGE_PASSWORD_PAGE } from './password-change.guard';
 import { SESSION_COOKIE, sessionCookieOptions } from './session-cookie';
 import { CsrfOnlyDto, LoginFormDto } from './dto/login.dto';
 
@@ -45,9 +46,13 @@ export class AuthPagesController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     try {
-      const { secret } = await this.auth.signIn(form.username, form.password, 'cookie', ip);
+      const { secret, actor } = await this.auth.signIn(form.username, form.password, 'cookie', ip);
       void reply.setCookie(SESSION_COOKIE, secret, sessionCookieOptions(req));
-      return reply.redirect(safeNext(form.next), 303);
+      // A password someone else chose is replaced before anything else (PasswordChangeGuard holds the other pages).
+      return reply.redirect(
+        actor.mustChangePassword ? CHANGE_PASSWORD_PAGE : safeNext(form.next),
+        303,
+      );
     } catch (error) {
       if (!(error instanceof AppException) || (error.status !== 401 && error.status !== 429)) {
         throw error;
@@ -66,6 +71,7 @@ export class AuthPagesController {
   }
 
   @Post('logout')
+  @PasswordChangeExempt()
   async logout(
     @Body() _form: CsrfOnlyDto,
     @CurrentActor() actor: Actor,

@@ -4,9 +4,14 @@ import { Actor, Role } from '../common/access/actor';
 
 export const PUBLIC_KEY = 'auth:public';
 export const ROLES_KEY = 'auth:roles';
+export const PASSWORD_CHANGE_EXEMPT = 'auth:passwordChangeExempt';
 
 /** The route needs no sign-in (login page, verification, health). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
+
+/** The page stays reachable while the person must still change a password someone else chose (and sign out). */
+export const PasswordChangeExempt = (): MethodDecorator & ClassDecorator =>
+  SetMetadata(PASSWORD_CHANGE_EXEMPT, true);
 
 /**
  * The route needs one of these roles somewhere; the service method then checks the organisation scope of the

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Actor } from '../common/access/actor';
 import { AuditService } from '../audit/audit.service';
@@ -29,17 +29,24 @@ export interface MeView {
 }
 
 @Injectable()
-export class AuthService {
-  private readonly throttle = new LoginThrottle();
-
+export class AuthService implements OnModuleInit {
   constructor(
+    private readonly throttle: LoginThrottle,
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly tree: OrgTreeService,
     private readonly audit: AuditService,
   ) {}
 
-  /** Same answer and similar time for an unknown user and a wrong password, so usernames cannot be probed. */
+  /** The decoy hash is made at start-up, so even the first unknown username costs exactly one scrypt. */
+  async onModuleInit(): Promise<void> {
+    await decoyHash();
+  }
+
+  /**
+   * Same answer and similar time for an unknown user, a wrong password and a disabled account (right password
+   * or not), so usernames cannot be probed.
+   */
   async signIn(
     username: string,
     password: string,
@@ -57,7 +64,9 @@ export class AuthService {
       throw new AuthException('LOGIN_THROTTLED', { seconds: wait });
     }
     const user = await this.users.findByUsername(username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    // An unknown username (or an unusable stored hash) still costs one scrypt, so timing tells nothing.
+    const stored = user?.passwordHash.startsWith('scrypt$') ? user.passwordHash : undefined;
+    const ok = await verifyPassword(password, stored ?? (await decoyHash()));
     if (!user || !ok || !user.active) {
       const delay = await this.throttle.fail(username, ip);
       await this.audit.record({

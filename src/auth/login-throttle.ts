@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 
 /**
@@ -5,7 +6,9 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
  * signing in over the venue's Wi-Fi is never refused. After 10 failures in a minute an account is refused
  * (429) for 5 minutes; an address gets 100 failures in 10 minutes. From the 4th failure each attempt is slowed.
  * Counters live in the process: behind a load balancer each process counts on its own (stated in SECURITY.md).
+ * One instance per app: a wrong current password at /me/password counts against the same account and address.
  */
+@Injectable()
 export class LoginThrottle {
   private readonly perAccount = new RateLimiterMemory({
     keyPrefix: 'acct',

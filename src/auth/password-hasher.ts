@@ -60,9 +60,59 @@ export function decoyHash(): Promise<string> {
   return decoy;
 }
 
-export type PasswordProblem = 'tooShort' | 'tooLong' | 'tooCommon' | 'sameAsUsername';
+export type PasswordProblem =
+  'tooShort' | 'tooLong' | 'tooCommon' | 'sameAsUsername' | 'contextWord';
 
-/** ASVS 2.1: at least 8 characters, up to 128, no composition rules, refused when common or the username. */
+/**
+ * Words of this product and its users (ASVS 6.2.11 context-specific words): the first thing anyone guesses
+ * against a party-cadre training site, in pinyin, English and Chinese.
+ */
+const CONTEXT_WORDS: ReadonlySet<string> = new Set([
+  'dangyuan',
+  'dangjian',
+  'dangzhibu',
+  'zhibu',
+  'zhibushuji',
+  'shuji',
+  'ganbu',
+  'ganbuxueyuan',
+  'xueyuan',
+  'shequ',
+  'shegong',
+  'gongchandang',
+  'zhongguo',
+  'xuexi',
+  'cadre',
+  'cadreacademy',
+  'academy',
+  'party',
+  'partymember',
+  'community',
+  '党员',
+  '党建',
+  '支部',
+  '书记',
+  '干部',
+  '干部学院',
+  '学院',
+  '社区',
+  '社工',
+  '学习',
+  '共产党',
+  '中国共产党',
+]);
+
+/** The letters of a password without the digits, spaces and symbols people pad a word with (`Dangyuan@2024`). */
+const core = (password: string): string =>
+  password
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\p{N}\p{P}\p{S}\p{Z}]/gu, '');
+
+/**
+ * ASVS 6.2: at least 8 characters, up to 128, no composition rules; refused when it is a common password, the
+ * username, or a common password or word of this product padded with digits and symbols (`dangyuan123`).
+ */
 export function passwordProblem(password: string, username?: string): PasswordProblem | null {
   const length = [...password].length;
   if (length < 8) {
@@ -75,8 +125,16 @@ export function passwordProblem(password: string, username?: string): PasswordPr
   if (COMMON_PASSWORDS.has(lower)) {
     return 'tooCommon';
   }
-  if (username && lower === username.toLowerCase()) {
+  const name = username?.toLowerCase();
+  if (name && lower === name) {
     return 'sameAsUsername';
+  }
+  const letters = core(password);
+  if (letters !== '' && COMMON_PASSWORDS.has(letters)) {
+    return 'tooCommon';
+  }
+  if (letters !== '' && (CONTEXT_WORDS.has(letters) || letters === core(name ?? ''))) {
+    return 'contextWord';
   }
   return null;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Not, Repository } from 'typeorm';
 import { Actor, RoleGrant } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
@@ -174,6 +174,7 @@ export class SessionsService {
       grants,
       sessionId,
       via,
+      mustChangePassword: user.mustChangePassword,
     };
   }
 
@@ -194,5 +195,26 @@ export class SessionsService {
         .getRepository(AuthSessionEntity)
         .update({ userId: payload.userId, revokedAt: IsNull() }, { revokedAt: new Date() }),
     );
+  }
+
+  /**
+   * After a password change or reset: every session and token of the person ends except `keepSessionId` (the one
+   * that changed it), also in the process cache, before and after the commit so no request re-caches one meanwhile.
+   */
+  async revokeOthersOf(userId: string, keepSessionId: string | null): Promise<void> {
+    const match = (e: CachedSession): boolean =>
+      e.userId === userId && e.sessionId !== keepSessionId;
+    this.forget(match);
+    await this.tx.run((m) =>
+      m
+        .getRepository(AuthSessionEntity)
+        .update(
+          keepSessionId
+            ? { userId, revokedAt: IsNull(), id: Not(keepSessionId) }
+            : { userId, revokedAt: IsNull() },
+          { revokedAt: new Date() },
+        ),
+    );
+    this.forget(match);
   }
 }

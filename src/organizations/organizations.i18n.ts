@@ -38,6 +38,8 @@ defineMessages(
     'password.tooLong': '最多 128 个字符',
     'password.tooCommon': '这是常见密码，很容易被猜到',
     'password.sameAsUsername': '不能与用户名相同',
+    'password.contextWord':
+      '只是常见密码或本平台相关的词（如 dangyuan）加上数字或符号，很容易被猜到',
     'kind.city': '市',
     'kind.district': '区',
     'kind.street': '街道',
@@ -50,6 +52,8 @@ defineMessages(
     'password.tooLong': 'it may have at most 128 characters',
     'password.tooCommon': 'it is a common password that is easy to guess',
     'password.sameAsUsername': 'it must not be the username',
+    'password.contextWord':
+      'it is only a common password or a word about this platform (such as dangyuan) with digits or symbols added, easy to guess',
     'kind.city': 'City',
     'kind.district': 'District',
     'kind.street': 'Street',

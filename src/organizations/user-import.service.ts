@@ -180,7 +180,10 @@ export class UserImportService {
         );
       }
       const hash = await hashPassword(dto.password);
-      await this.tx.run((m) => this.users.insertUser(m, dto, org, hash, []));
+      // Whether typed in the file or generated here, someone else knows it: changed at first sign-in.
+      await this.tx.run((m) =>
+        this.users.insertUser(m, dto, org, hash, [], { mustChangePassword: true }),
+      );
       return {
         row,
         username,

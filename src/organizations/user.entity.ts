@@ -53,6 +53,10 @@ export class UserEntity {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /** Set when someone else chose the password (an officer, a CSV import); cleared when the person changes it. */
+  @Column({ type: 'boolean', default: false })
+  mustChangePassword!: boolean;
+
   @Column(instantColumn())
   createdAt!: Date;
 

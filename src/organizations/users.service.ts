@@ -24,7 +24,7 @@ const MANAGERS: readonly Role[] = ['admin', 'secretary'];
 export const USER_DEACTIVATED = 'user.deactivated';
 
 /** Which roles each managing role may hand out: a secretary never creates trainers or admins. */
-const GRANTABLE: Record<Role, readonly Role[]> = {
+export const GRANTABLE: Record<Role, readonly Role[]> = {
   admin: ['learner', 'trainer', 'secretary', 'admin'],
   secretary: ['learner'],
   trainer: [],
@@ -66,7 +66,10 @@ export class UsersService {
     const passwordHash = await hashPassword(dto.password);
     try {
       return await this.tx.run(async (m) => {
-        const user = await this.insertUser(m, dto, org, passwordHash, roles);
+        // An officer chose this password: the person sets their own at first sign-in (not so from the CLI).
+        const user = await this.insertUser(m, dto, org, passwordHash, roles, {
+          mustChangePassword: actor !== null,
+        });
         await this.audit.record(
           {
             action: 'user.create',
@@ -100,6 +103,7 @@ export class UsersService {
     org: OrgNodeEntity,
     passwordHash: string,
     roles: Role[],
+    options: { mustChangePassword?: boolean } = {},
   ): Promise<UserEntity> {
     const now = new Date();
     const user = m.getRepository(UserEntity).create({
@@ -117,6 +121,7 @@ export class UsersService {
       qualificationLevel: dto.qualificationLevel ?? 'none',
       registrationStart: dto.registrationStart ?? null,
       active: true,
+      mustChangePassword: options.mustChangePassword ?? false,
       createdAt: now,
       updatedAt: now,
     });

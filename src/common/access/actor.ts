@@ -18,6 +18,8 @@ export interface Actor {
   grants: RoleGrant[];
   sessionId: string;
   via: 'cookie' | 'token';
+  /** Someone else chose the password (an officer, a CSV import): pages send the person to /me/password. */
+  mustChangePassword?: boolean;
 }
 
 export function holdsRole(actor: Actor, roles: readonly Role[]): boolean {
