@@ -193,7 +193,7 @@ describe('Reports: regularity, learning, exports and scope', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toMatch(
-      /^attachment; filename="hours-\d{4}\.csv"$/,
+      /^attachment; filename="hours-\d{4}\.csv"; filename\*=UTF-8''hours-\d{4}\.csv$/,
     );
     expect(csv.headers.get('cache-control')).toBe('no-store');
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -206,7 +206,7 @@ describe('Reports: regularity, learning, exports and scope', () => {
     const xlsx = await download(t, `/api/v1/reports/hours?org=${city.id}&format=xlsx`, admin);
     expect(xlsx.status).toBe(200);
     expect(xlsx.headers.get('content-disposition')).toMatch(
-      /^attachment; filename="hours-\d{4}\.xlsx"$/,
+      /^attachment; filename="hours-\d{4}\.xlsx"; filename\*=UTF-8''hours-\d{4}\.xlsx$/,
     );
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(xlsx.bytes as unknown as ExcelJS.Buffer);

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagg
 import { FastifyReply } from 'fastify';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { Actor } from '../common/access/actor';
+import { contentDisposition } from '../common/http/content-disposition';
 import { AppRequest } from '../common/http/request-context';
 import { readUpload } from '../common/http/upload';
 import { translate } from '../common/i18n/i18n';
@@ -86,7 +87,7 @@ export class AssessmentApiController {
     const file = await this.banks.export(actor, id, query.format);
     void reply
       .header('content-type', file.contentType)
-      .header('content-disposition', `attachment; filename="${file.fileName}"`);
+      .header('content-disposition', contentDisposition('attachment', file.fileName));
     return file.body;
   }
 

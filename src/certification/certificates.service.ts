@@ -74,6 +74,10 @@ export class CertificatesService {
     id: string,
   ): Promise<{ bytes: Buffer; filename: string; sha256: string }> {
     const cert = await this.visible(actor, id, VIEWERS, true);
+    // A revoked certificate is not handed out again as a clean PDF (SECURITY-TESTS 66).
+    if (cert.status === 'revoked') {
+      throw new CertificationException('CERTIFICATE_NOT_VALID', { status: cert.status });
+    }
     const file = await this.files.findOneBy({ certificateId: cert.id });
     if (!file) {
       throw new CertificationException('CERTIFICATE_NOT_FOUND');

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Header, Param, Post, Query, Res } from '@nestjs/
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
+import { contentDisposition } from '../common/http/content-disposition';
 import { ClientIp, CurrentActor, Public, Roles } from '../auth/auth.decorators';
 import { CertificatesService } from './certificates.service';
 import {
@@ -78,7 +79,7 @@ export class CertificationApiController {
     const zip = await this.certificates.exportZip(actor, query, ip);
     void reply
       .header('content-type', 'application/zip')
-      .header('content-disposition', `attachment; filename="${zip.filename}"`);
+      .header('content-disposition', contentDisposition('attachment', zip.filename));
     return Buffer.from(zip.bytes);
   }
 
@@ -93,7 +94,7 @@ export class CertificationApiController {
     const file = await this.certificates.pdf(actor, id);
     void reply
       .header('content-type', 'application/pdf')
-      .header('content-disposition', `inline; filename="${file.filename}"`)
+      .header('content-disposition', contentDisposition('inline', file.filename))
       .header('x-content-sha256', file.sha256);
     return file.bytes;
   }
@@ -125,6 +126,7 @@ export class CertificationApiController {
   @Get('verify/:code')
   @Public()
   @Header('cache-control', 'no-store')
+  @Header('x-robots-tag', 'noindex, nofollow')
   @ApiOperation({
     summary:
       'Public verification: status, masked holder, title, level, hours, trainingKind, issuedAt, issuer, pdfSha256',

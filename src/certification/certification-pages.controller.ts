@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Param, Post, Query, Render, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  Param,
+  Post,
+  Query,
+  Render,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
@@ -92,6 +103,9 @@ export class CertificationPagesController {
 
   @Get('verify/:code')
   @Public()
+  // A revocation must show at once, and a page about a named person is kept by no cache and no index.
+  @Header('cache-control', 'no-store')
+  @Header('x-robots-tag', 'noindex, nofollow')
   @Render('certification/verify')
   async verify(@Param('code') code: string, @ClientIp() ip: string, @Req() req: AppRequest) {
     const v = await this.certificates.verify(code, ip);

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
+import { scanContentFolder } from './content-folder';
 
 export interface ContentProblem {
   file: string;
@@ -57,6 +58,11 @@ export class ContentImportService {
     dir: string,
     progress?: { start(total: number): void; tick(): void; stop(): void },
   ): Promise<ImportReport> {
+    // Links, special files and size limits are checked before any importer reads a file.
+    const refused = scanContentFolder(dir);
+    if (refused.length > 0) {
+      return { ok: false, problems: refused, changed: 0, unchanged: 0, byKind: {} };
+    }
     const plans: Array<{ importer: ContentImporter; plan: unknown }> = [];
     const problems: ContentProblem[] = [];
     let total = 0;

@@ -2,6 +2,7 @@ import { Global, Module, OnModuleInit } from '@nestjs/common';
 import { join } from 'node:path';
 import { PolicyService } from '../policy/policy.service';
 import { ContentImportService } from './content-import.service';
+import './content.i18n';
 
 /** Orchestrates `content:import`; feature modules register their importers, policy comes first. */
 @Global()

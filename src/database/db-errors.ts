@@ -30,6 +30,12 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/** True when PostgreSQL refused text a client sent (a NUL byte, a character it cannot store): a 400, not a 500. */
+export function isInvalidText(error: unknown): boolean {
+  const code = driverError(error)?.code;
+  return code === '22021' || code === '22P05';
+}
+
 /** True when the database itself is unavailable or refuses writes (disk full, read-only, connection lost). */
 export function isStorageFailure(error: unknown): boolean {
   const e = driverError(error);

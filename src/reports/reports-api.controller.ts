@@ -2,6 +2,7 @@ import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
+import { contentDisposition } from '../common/http/content-disposition';
 import { AppRequest } from '../common/http/request-context';
 import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
 import { ReportQuery } from './dto/report-query.dto';
@@ -108,7 +109,7 @@ export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
   }
   void reply
     .header('content-type', answer.file.contentType)
-    .header('content-disposition', `attachment; filename="${answer.file.fileName}"`)
+    .header('content-disposition', contentDisposition('attachment', answer.file.fileName))
     .header('cache-control', 'no-store')
     .header('x-content-type-options', 'nosniff');
   return answer.file.body;

@@ -15,6 +15,7 @@ import {
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
+import { contentDisposition } from '../common/http/content-disposition';
 import { AppRequest } from '../common/http/request-context';
 import { readUpload } from '../common/http/upload';
 import { AppConfigService } from '../config/app-config.service';
@@ -313,7 +314,7 @@ export class StudyDaysApiController {
 function sendCalendar(reply: FastifyReply, body: string): FastifyReply {
   return reply
     .header('content-type', 'text/calendar; charset=utf-8')
-    .header('content-disposition', 'inline; filename="study-days.ics"')
+    .header('content-disposition', contentDisposition('inline', 'study-days.ics'))
     .header('cache-control', 'private, no-store')
     .send(body);
 }

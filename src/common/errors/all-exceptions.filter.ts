@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { isStorageFailure } from '../../database/db-errors';
+import { isInvalidText, isStorageFailure } from '../../database/db-errors';
 import { DEFAULT_LANG, translate } from '../i18n/i18n';
 import { isApiRequest } from '../http/request-context';
 import { AppException } from './app.exception';
@@ -155,6 +155,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (framework) {
       return framework;
+    }
+    if (isInvalidText(exception)) {
+      // A NUL byte in a path id reaches PostgreSQL before any DTO sees it (SQLite simply finds nothing).
+      return { status: 400, code: 'BAD_REQUEST', params: {} };
     }
     if (isStorageFailure(exception)) {
       this.logger.error(`[${request.id}] storage failure: ${String(exception)}`);
