@@ -90,16 +90,21 @@ export class CurriculumService {
     if (typeof slug !== 'string' || slug === '' || slug.length > 80) {
       return null;
     }
-    const course = await this.courses.findOneBy({ slug });
-    return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    return this.cache.get(`course-slug:${slug}`, async () => {
+      const course = await this.courses.findOneBy({ slug });
+      return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    });
   }
 
   async findCourseById(id: string): Promise<CourseSummary | null> {
     if (typeof id !== 'string' || id === '' || id.length > 36) {
       return null;
     }
-    const course = await this.courses.findOneBy({ id });
-    return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    // Certification re-reads every completed course of a person on each of their events: cached.
+    return this.cache.get(`course:${id}`, async () => {
+      const course = await this.courses.findOneBy({ id });
+      return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    });
   }
 
   async findLesson(lessonId: string): Promise<LessonSummary | null> {
