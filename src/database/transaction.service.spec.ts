@@ -34,7 +34,7 @@ describe('TransactionService on SQLite (group commit)', () => {
   });
 
   const names = async (): Promise<string[]> =>
-    ((await ds.query('SELECT name FROM items ORDER BY id')) as Array<{ name: string }>).map(
+    (await ds.query<Array<{ name: string }>>('SELECT name FROM items ORDER BY id')).map(
       (r) => r.name,
     );
 
@@ -77,9 +77,12 @@ describe('TransactionService on SQLite (group commit)', () => {
             .run((m) => m.query('INSERT INTO items (name) VALUES (?)', [`v${i}`]))
             .then(async () =>
               Number(
-                ((await other.query('SELECT COUNT(*) AS n FROM items WHERE name = ?', [`v${i}`])) as [
-                  { n: number },
-                ])[0].n,
+                (
+                  await other.query<Array<{ n: number }>>(
+                    'SELECT COUNT(*) AS n FROM items WHERE name = ?',
+                    [`v${i}`],
+                  )
+                )[0].n,
               ),
             ),
         ),
@@ -100,7 +103,7 @@ describe('TransactionService on SQLite (group commit)', () => {
         throw new Error('disk I/O error');
       }
       return original(...a);
-    }) as typeof runner.startTransaction;
+    });
     const first = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
         tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', [`g${i}`])),
