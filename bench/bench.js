@@ -21,6 +21,9 @@ const opt = (name, dflt) => {
 const DB = opt('db', 'sqlite');
 const DRIVER = opt('driver', 'sqlite3');
 const QUICK = flag('quick');
+// `--only <regex>`: run just the matching scenarios (for profiling one path); references always run.
+const ONLY = opt('only', null) ? new RegExp(opt('only', null), 'i') : null;
+const selected = (name) => !ONLY || ONLY.test(name);
 const SECRET = 'bench-session-secret-0123456789abcdef0123456789abcdef';
 const PORT = 3917;
 const HELLO_PORT = 3918;
@@ -88,7 +91,9 @@ function rssOf(pid) {
 
 async function startApp(sqlitePath) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/main.js')], {
+  // BENCH_NODE_ARGS: flags for the app's node, e.g. `--cpu-prof --cpu-prof-dir=profiles` (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/main.js')], {
     cwd: root,
     env: {
       ...process.env,
@@ -99,7 +104,6 @@ async function startApp(sqlitePath) {
       PORT: String(PORT),
       HOST: '127.0.0.1',
       PUBLIC_URL: BASE,
-      NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -509,6 +513,9 @@ async function main() {
   ];
   for (const c of LEVELS) {
     for (const [name, items] of scenarios) {
+      if (!selected(name)) {
+        continue;
+      }
       if (items().length === 0) {
         log(`${name}: nothing to request in this data set, skipped`);
         continue;
@@ -525,7 +532,7 @@ async function main() {
   }
   // The report once on its own, for the ratio to its raw SQL.
   const single = [];
-  for (let i = 0; i < (QUICK ? 3 : 7); i++) {
+  for (let i = 0; i < (selected('regularity') ? (QUICK ? 3 : 7) : 0); i++) {
     await timed(single, () =>
       request('GET', '/api/v1/reports/regularity', {
         headers: { authorization: `Bearer ${adminTok.secret}` },
@@ -547,7 +554,7 @@ async function main() {
     });
     offset += perLevel;
   });
-  for (const p of rows.filter((r) => r.pending)) {
+  for (const p of rows.filter((r) => r.pending && selected('quiz flow'))) {
     await drain();
     log(`quiz flow @${p.c}`);
     const r = await quizFlow(p.c, p.quiz, p.tokens);
@@ -555,7 +562,7 @@ async function main() {
   }
 
   // Exam storm: 2,000 learners start the same quiz at once (a fresh quiz per level).
-  for (const [i, c] of LEVELS.entries()) {
+  for (const [i, c] of (selected('exam storm') ? LEVELS : []).entries()) {
     const quiz = quizzes[2 + i] ?? quizzes[i];
     const samples = [];
     let errors = 0;
@@ -590,7 +597,7 @@ async function main() {
   const secByBranch = new Map(
     secTokens.map((t) => [secretaries.find((s) => s.user_id === t.userId).org_id, t.secret]),
   );
-  for (const [i, c] of LEVELS.entries()) {
+  for (const [i, c] of (selected('check-in storm') ? LEVELS : []).entries()) {
     const startsAt = new Date(Date.now() + (10 + i) * 60_000).toISOString();
     const endsAt = new Date(Date.now() + (130 + i) * 60_000).toISOString();
     const codeOf = new Map();
@@ -695,7 +702,7 @@ async function main() {
   const file = join(
     root,
     'bench/results',
-    `${result.date.slice(0, 10)}-${label}${QUICK ? '-quick' : ''}.json`,
+    `${result.date.slice(0, 10)}-${label}${QUICK ? '-quick' : ''}${ONLY ? '-only' : ''}.json`,
   );
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   log(`written ${file}`);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CourseVersionEntity } from '../curriculum/course-version.entity';
 import { CourseEntity } from '../curriculum/course.entity';
+import { CurriculumReadCache } from '../curriculum/curriculum-read-cache';
 import { CourseSummary, CurriculumService, LessonSummary } from '../curriculum/curriculum.service';
 import { LessonEntity } from '../curriculum/lesson.entity';
 import { EnrolmentService } from '../learning/enrolment.service';
@@ -50,6 +51,7 @@ export class CurriculumCourseLinks extends CourseLinks {
       manager.getRepository(CourseVersionEntity),
       manager.getRepository(LessonEntity),
       this.tree,
+      new CurriculumReadCache(),
     );
   }
 

@@ -15,6 +15,7 @@ import { CoursePublishService } from './course-publish.service';
 import { CourseVersionEntity } from './course-version.entity';
 import { CourseEntity } from './course.entity';
 import { CurriculumApiController } from './curriculum-api.controller';
+import { CurriculumReadCache } from './curriculum-read-cache';
 import { CurriculumService } from './curriculum.service';
 import { LessonEntity } from './lesson.entity';
 
@@ -25,6 +26,7 @@ import { LessonEntity } from './lesson.entity';
   ],
   controllers: [CurriculumApiController, AuthorPagesController],
   providers: [
+    CurriculumReadCache,
     CurriculumService,
     CourseCatalogueService,
     CourseAuthoringService,

@@ -8,6 +8,7 @@ import { lessonName } from './course-files';
 import { CourseVersionEntity } from './course-version.entity';
 import { CourseEntity } from './course.entity';
 import { CurriculumException } from './curriculum.exception';
+import { CurriculumReadCache } from './curriculum-read-cache';
 import { LessonEntity } from './lesson.entity';
 
 export interface CourseSummary {
@@ -82,22 +83,28 @@ export class CurriculumService {
     private readonly versions: Repository<CourseVersionEntity>,
     @InjectRepository(LessonEntity) private readonly lessons: Repository<LessonEntity>,
     private readonly tree: OrgTreeService,
+    private readonly cache: CurriculumReadCache,
   ) {}
 
   async findCourse(slug: string): Promise<CourseSummary | null> {
     if (typeof slug !== 'string' || slug === '' || slug.length > 80) {
       return null;
     }
-    const course = await this.courses.findOneBy({ slug });
-    return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    return this.cache.get(`course-slug:${slug}`, async () => {
+      const course = await this.courses.findOneBy({ slug });
+      return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    });
   }
 
   async findCourseById(id: string): Promise<CourseSummary | null> {
     if (typeof id !== 'string' || id === '' || id.length > 36) {
       return null;
     }
-    const course = await this.courses.findOneBy({ id });
-    return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    // Certification re-reads every completed course of a person on each of their events: cached.
+    return this.cache.get(`course:${id}`, async () => {
+      const course = await this.courses.findOneBy({ id });
+      return course ? ((await this.summarise([course]))[0] ?? null) : null;
+    });
   }
 
   async findLesson(lessonId: string): Promise<LessonSummary | null> {
@@ -136,6 +143,10 @@ export class CurriculumService {
     if (typeof lessonId !== 'string' || lessonId === '' || lessonId.length > 36) {
       return null;
     }
+    return this.cache.get(`lesson:${lessonId}`, () => this.loadLessonDetail(lessonId));
+  }
+
+  private async loadLessonDetail(lessonId: string): Promise<LessonDetail | null> {
     const row = await this.lessons.findOneBy({ id: lessonId });
     if (!row) {
       return null;
@@ -152,26 +163,29 @@ export class CurriculumService {
   }
 
   async listPublished(): Promise<CourseSummary[]> {
-    const rows = await this.courses.find({
-      where: { status: 'published' },
-      order: { slug: 'ASC' },
-    });
-    return this.summarise(rows);
+    return this.published();
   }
 
   /** Published courses the actor may see (the catalogue). */
   async listVisible(actor: Actor): Promise<CourseSummary[]> {
-    const rows = await this.courses.find({
-      where: { status: 'published' },
-      order: { slug: 'ASC' },
-    });
-    const visible: CourseEntity[] = [];
-    for (const row of rows) {
-      if (canSeeCourse(actor, await this.ownerPath(row.orgId))) {
-        visible.push(row);
+    const visible: CourseSummary[] = [];
+    for (const course of await this.published()) {
+      // Owner paths come from the org tree's own cache, so a moved organisation counts at once.
+      if (canSeeCourse(actor, await this.ownerPath(course.orgId))) {
+        visible.push(course);
       }
     }
-    return this.summarise(visible);
+    return visible;
+  }
+
+  /** Every published course by slug; read by every catalogue view, so kept in the read cache. */
+  private async published(): Promise<CourseSummary[]> {
+    const list = await this.cache.get('published', async () =>
+      this.summarise(
+        await this.courses.find({ where: { status: 'published' }, order: { slug: 'ASC' } }),
+      ),
+    );
+    return list ?? [];
   }
 
   /** A course the actor may see; anything else (unknown, out of scope, unpublished for a learner) is a 404. */
@@ -206,6 +220,13 @@ export class CurriculumService {
   }
 
   async outline(versionId: string): Promise<VersionOutline | null> {
+    if (typeof versionId !== 'string' || versionId === '' || versionId.length > 36) {
+      return null;
+    }
+    return this.cache.get(`outline:${versionId}`, () => this.loadOutline(versionId));
+  }
+
+  private async loadOutline(versionId: string): Promise<VersionOutline | null> {
     const version = await this.versions.findOneBy({ id: versionId });
     if (!version) {
       return null;

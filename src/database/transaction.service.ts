@@ -1,15 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+interface QueuedWork {
+  work: (manager: EntityManager) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Units of work committed together at most (a bound on how long one commit keeps later callers waiting). */
+const MAX_GROUP = 64;
 
 /**
  * The one place write transactions start. TypeORM shares a single connection on SQLite, so two requests'
  * transactions would interleave on it ("cannot start a transaction within a transaction", or one rollback
  * taking another request's writes with it). On SQLite they therefore run one after another through this queue;
  * PostgreSQL gets a pooled connection per transaction and needs no queue.
+ *
+ * Group commit: when several units are waiting (a check-in storm, an exam start), they run one after another
+ * inside one SQLite transaction, each in its own savepoint, and share one COMMIT (one fsync). A unit that fails
+ * is rolled back to its savepoint alone and its caller gets its error; the others are unaffected. Every caller's
+ * promise settles only after the shared COMMIT, so nothing is acknowledged before it is durable, and if the
+ * COMMIT itself fails every unit of the group fails with it (none was written).
  */
 @Injectable()
 export class TransactionService {
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly queue: QueuedWork[] = [];
+  private draining = false;
   private readonly serialise: boolean;
 
   constructor(private readonly dataSource: DataSource) {
@@ -24,8 +42,82 @@ export class TransactionService {
     if (!this.serialise) {
       return this.dataSource.transaction(work);
     }
-    const result = this.tail.then(() => this.dataSource.transaction(work));
-    this.tail = result.catch(() => undefined);
-    return result;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) {
+        void this.drain();
+      }
+    });
   }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        if (group.length === 1) {
+          await this.runAlone(group[0]);
+        } else {
+          await this.runGroup(group);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runAlone(unit: QueuedWork): Promise<void> {
+    try {
+      unit.resolve(await this.dataSource.transaction(unit.work));
+    } catch (error) {
+      unit.reject(error);
+    }
+  }
+
+  private async runGroup(group: QueuedWork[]): Promise<void> {
+    const runner = this.dataSource.createQueryRunner();
+    const outcomes: Outcome[] = [];
+    try {
+      await runner.startTransaction();
+      for (const unit of group) {
+        await runner.startTransaction(); // a savepoint inside the group's transaction
+        try {
+          const value = await unit.work(runner.manager);
+          await runner.commitTransaction(); // releases the savepoint
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          // If even the rollback to the savepoint fails, the whole group is abandoned below.
+          await runner.rollbackTransaction();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      await runner.commitTransaction();
+    } catch (groupError) {
+      await abandon(runner);
+      group.forEach((unit, i) => {
+        const outcome = outcomes[i];
+        unit.reject(outcome && !outcome.ok ? outcome.error : groupError);
+      });
+      return;
+    } finally {
+      await runner.release();
+    }
+    group.forEach((unit, i) => {
+      const outcome = outcomes[i];
+      if (outcome.ok) {
+        unit.resolve(outcome.value);
+      } else {
+        unit.reject(outcome.error);
+      }
+    });
+  }
+}
+
+/**
+ * Rolls the whole group back from whatever savepoint it was in, and resets TypeORM's bookkeeping of the shared
+ * SQLite runner (depth and active flag), which a failed ROLLBACK TO would otherwise leave mid-transaction.
+ */
+async function abandon(runner: QueryRunner): Promise<void> {
+  await runner.query('ROLLBACK').catch(() => undefined);
+  Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
 }

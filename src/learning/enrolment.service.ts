@@ -9,6 +9,7 @@ import { OrgTreeService } from '../organizations/org-tree.service';
 import { UsersService } from '../organizations/users.service';
 import { EnrolDto } from './dto/learning.dto';
 import { EnrolmentEntity } from './enrolment.entity';
+import { LessonViewLog } from './lesson-view-log';
 import { LearningException } from './learning.exception';
 
 export interface EnrolmentView {
@@ -46,6 +47,7 @@ export class EnrolmentService {
     private readonly curriculum: CurriculumService,
     private readonly users: UsersService,
     private readonly tree: OrgTreeService,
+    private readonly views: LessonViewLog,
   ) {}
 
   async isEnrolled(userId: string, courseId: string): Promise<boolean> {
@@ -142,6 +144,7 @@ export class EnrolmentService {
 
   /** All of a person's enrolments (home page, transcript, catalogue marks). */
   async listFor(userId: string): Promise<EnrolmentEntity[]> {
+    await this.views.settle(userId); // the resume points include the person's latest views
     return this.enrolments.find({ where: { userId }, order: { enrolledAt: 'DESC' } });
   }
 

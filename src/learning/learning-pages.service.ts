@@ -8,6 +8,7 @@ import { CatalogueQuery } from '../curriculum/dto/course.dto';
 import { EnrolmentService } from './enrolment.service';
 import { LedgerService } from './ledger.service';
 import { LessonProgressService } from './lesson-progress.service';
+import { LessonViewLog } from './lesson-view-log';
 
 const percentOf = (done: number, total: number): number =>
   total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
@@ -30,6 +31,7 @@ export class LearningPagesService {
     private readonly progress: LessonProgressService,
     private readonly ledger: LedgerService,
     private readonly extras: CourseExtrasService,
+    private readonly views: LessonViewLog,
   ) {}
 
   async catalogue(actor: Actor, query: CatalogueQuery) {
@@ -71,6 +73,7 @@ export class LearningPagesService {
   async course(actor: Actor, slug: string) {
     const access = await this.curriculum.requireVisible(actor, slug);
     const course = access.course;
+    await this.views.settle(actor.userId); // "continue where you left off" shows the latest view
     const enrolment = await this.enrolments.find(actor.userId, course.id);
     const versionId = enrolment?.versionId ?? course.versionId;
     const outline = versionId ? await this.curriculum.outline(versionId) : null;

@@ -16,6 +16,7 @@ import './learning.i18n';
 import { LedgerEntryEntity } from './ledger-entry.entity';
 import { LedgerService } from './ledger.service';
 import { LessonProgressEntity } from './lesson-progress.entity';
+import { LessonViewLog } from './lesson-view-log';
 import { LessonProgressService } from './lesson-progress.service';
 import { checkStudyHoursPolicy } from './study-hours';
 
@@ -28,8 +29,14 @@ registerPolicySchema('study-hours', checkStudyHoursPolicy);
     OrganizationsModule,
   ],
   controllers: [LearningApiController, LearningPagesController],
-  providers: [EnrolmentService, LessonProgressService, LedgerService, LearningPagesService],
-  exports: [EnrolmentService, LessonProgressService, LedgerService],
+  providers: [
+    EnrolmentService,
+    LessonProgressService,
+    LessonViewLog,
+    LedgerService,
+    LearningPagesService,
+  ],
+  exports: [EnrolmentService, LessonProgressService, LessonViewLog, LedgerService],
 })
 export class LearningModule implements OnModuleInit {
   constructor(

@@ -11,6 +11,7 @@ import { EnrolmentService } from './enrolment.service';
 import { LearningException } from './learning.exception';
 import { LedgerService } from './ledger.service';
 import { LessonProgressEntity } from './lesson-progress.entity';
+import { LessonViewLog } from './lesson-view-log';
 
 export interface LessonCompletedEvent {
   userId: string;
@@ -54,6 +55,7 @@ export class LessonProgressService {
     private readonly enrolments: EnrolmentService,
     private readonly ledger: LedgerService,
     private readonly events: EventEmitter2,
+    private readonly views: LessonViewLog,
   ) {}
 
   async completedLessonIds(userId: string, lessonIds: string[]): Promise<Set<string>> {
@@ -83,18 +85,12 @@ export class LessonProgressService {
     }
     let completedAt: Date | null = null;
     if (enrolment) {
-      completedAt = await this.tx.run(async (m) => {
-        const now = new Date();
-        const { row } = await this.upsertProgress(m, actor.userId, lesson, now);
-        await m.getRepository(LessonProgressEntity).update({ id: row.id }, { lastViewedAt: now });
-        await m
-          .getRepository(EnrolmentEntity)
-          .update(
-            { id: enrolment.id },
-            { lastLessonId: lesson.id, lastViewedAt: now, startedAt: enrolment.startedAt ?? now },
-          );
-        return row.completedAt;
+      this.views.note({ userId: actor.userId, enrolmentId: enrolment.id, lesson, at: new Date() });
+      const done = await this.progress.findOne({
+        select: { completedAt: true },
+        where: { userId: actor.userId, lessonId: lesson.id },
       });
+      completedAt = done?.completedAt ?? null;
     }
     return { ...lesson, completedAt, enrolled: enrolment !== null, canEdit };
   }

@@ -143,30 +143,67 @@ export function buildBranchRows(input: {
   rates: RateAggregate[];
   policy: RegularityPolicy;
 }): BranchRow[] {
-  const meetings = new Map(input.meetings.map((m) => [`${m.orgId}|${m.month}`, m]));
-  const rates = new Map(input.rates.map((r) => [`${r.orgId}|${r.month}`, r]));
+  // Indexed by branch, then month number (0-11): a city has 2,000 branches x 12 months, so every lookup below is
+  // an array index, never a scan or a string key built per cell.
   const months = monthsOf(input.year);
+  const monthIndex = new Map(months.map((m, i) => [m, i]));
+  const byBranch = <T extends { orgId: string; month: string }>(list: T[]) => {
+    const index = new Map<string, Array<T | undefined>>();
+    for (const item of list) {
+      const i = monthIndex.get(item.month);
+      if (i === undefined) {
+        continue;
+      }
+      let slots = index.get(item.orgId);
+      if (!slots) {
+        slots = new Array<T | undefined>(12);
+        index.set(item.orgId, slots);
+      }
+      slots[i] = item;
+    }
+    return index;
+  };
+  const meetings = byBranch(input.meetings);
+  const rates = byBranch(input.rates);
+  // Which month starts each type's period: an obligation is met in month i when a meeting of its type was held
+  // in any month from the period's start up to i.
+  const periodStart = input.types.map((t) =>
+    months.map((m, i) => i - periodMonths(t.frequency, m).indexOf(m)),
+  );
+  const closes = input.types.map((t) => months.map((m) => closesPeriod(t.frequency, m)));
+  const noMeetings = new Array<MeetingAggregate | undefined>(12);
+  const noRates = new Array<RateAggregate | undefined>(12);
   return input.branches.map((b) => {
-    const heldIn = (type: string, list: string[]): boolean =>
-      list.some((m) => meetings.get(`${b.id}|${m}`)?.heldTypes.has(type) ?? false);
-    const cells = months.map((month): MonthCell => {
-      const meeting = meetings.get(`${b.id}|${month}`);
-      const rate = rates.get(`${b.id}|${month}`);
+    const branchMeetings = meetings.get(b.id) ?? noMeetings;
+    const branchRates = rates.get(b.id) ?? noRates;
+    const metSoFar = input.types.map(() => new Array<boolean>(12).fill(false));
+    input.types.forEach((t, k) => {
+      for (let i = 0; i < 12; i++) {
+        const heldNow = branchMeetings[i]?.heldTypes.has(t.type) ?? false;
+        metSoFar[k][i] = heldNow || (i > periodStart[k][i] && metSoFar[k][i - 1]);
+      }
+    });
+    const cells = months.map((month, i): MonthCell => {
+      const meeting = branchMeetings[i];
+      const rate = branchRates[i];
       const held = meeting?.heldTypes.has('study_day') ?? false;
       const due = month < input.currentMonth || (month === input.currentMonth && held);
-      const obligations = input.types.map((t) => ({
-        type: t.type,
-        met: heldIn(
-          t.type,
-          periodMonths(t.frequency, month).filter((m) => m <= month),
-        ),
-        due: due && closesPeriod(t.frequency, month),
-      }));
-      const judged = obligations.filter((o) => o.due);
-      const evidence = input.evidencePieces.map((key) => ({
-        key,
-        present: meeting?.evidence[key] ?? false,
-      }));
+      let judged = 0;
+      let judgedMet = 0;
+      const obligations = input.types.map((t, k) => {
+        const o = { type: t.type, met: metSoFar[k][i], due: due && closes[k][i] };
+        if (o.due) {
+          judged++;
+          judgedMet += o.met ? 1 : 0;
+        }
+        return o;
+      });
+      let present = 0;
+      const evidence = input.evidencePieces.map((key) => {
+        const e = { key, present: meeting?.evidence[key] ?? false };
+        present += e.present ? 1 : 0;
+        return e;
+      });
       const liable = rate?.liable ?? 0;
       const attended = rate?.attended ?? 0;
       const committed = attended + (rate?.leaveMadeUp ?? 0);
@@ -180,32 +217,39 @@ export function buildBranchRows(input: {
         evidence,
         evidenceShare:
           meeting?.studyDayPlanned && evidence.length > 0
-            ? ratio(evidence.filter((e) => e.present).length, evidence.length)
+            ? ratio(present, evidence.length)
             : due
               ? 0
               : null,
-        obligationShare:
-          judged.length > 0 ? ratio(judged.filter((o) => o.met).length, judged.length) : null,
+        obligationShare: judged > 0 ? ratio(judgedMet, judged) : null,
         liable,
         attended,
         committed,
       };
       return { ...cell, status: rateCell(cell, input.policy.cell) };
     });
-    const count = (s: Rag): number => cells.filter((c) => c.status === s).length;
-    const counts = { green: count('green'), amber: count('amber'), red: count('red') };
-    const liable = cells.reduce((s, c) => s + c.liable, 0);
+    const counts = { green: 0, amber: 0, red: 0 };
+    let monthsDue = 0;
+    let heldDue = 0;
+    let liable = 0;
+    let attended = 0;
+    for (const c of cells) {
+      if (c.status !== 'none') {
+        counts[c.status]++;
+      }
+      monthsDue += c.due ? 1 : 0;
+      heldDue += c.due && c.held ? 1 : 0;
+      liable += c.liable;
+      attended += c.attended;
+    }
     return {
       ...b,
       months: cells,
       summary: {
-        monthsDue: cells.filter((c) => c.due).length,
-        held: cells.filter((c) => c.due && c.held).length,
+        monthsDue,
+        held: heldDue,
         ...counts,
-        attendanceRate: ratio(
-          cells.reduce((s, c) => s + c.attended, 0),
-          liable,
-        ),
+        attendanceRate: ratio(attended, liable),
         status: rateGroup(counts, input.policy.rollup),
       },
     };
@@ -245,50 +289,89 @@ export interface RollupRow extends RollupNode {
   };
 }
 
-/** Street > community (and any node above branches): branch-months counted by colour, rates pooled. */
+interface MonthTally {
+  due: number;
+  held: number;
+  green: number;
+  amber: number;
+  red: number;
+  liable: number;
+  attended: number;
+  committed: number;
+}
+
+const emptyTally = (): MonthTally => ({
+  due: 0,
+  held: 0,
+  green: 0,
+  amber: 0,
+  red: 0,
+  liable: 0,
+  attended: 0,
+  committed: 0,
+});
+
+/**
+ * Street > community (and any node above branches): branch-months counted by colour, rates pooled. Each branch
+ * row is added once to every roll-up node on its path (a materialised path lists its ancestors), so the work
+ * grows with branches x depth, not branches x nodes.
+ */
 export function buildRollup(
   nodes: RollupNode[],
   rows: BranchRow[],
   rules: RegularityPolicy['rollup'],
 ): RollupRow[] {
+  const tallies = new Map(
+    nodes.map((n) => [n.path, { branches: 0, months: [] as MonthTally[], names: [] as string[] }]),
+  );
+  for (const row of rows) {
+    // "/a/b/c/" -> "/a/", "/a/b/", "/a/b/c/": every prefix ending at a slash is an ancestor (or the branch).
+    for (let end = row.path.indexOf('/', 1); end > 0; end = row.path.indexOf('/', end + 1)) {
+      const tally = tallies.get(row.path.slice(0, end + 1));
+      if (!tally) {
+        continue;
+      }
+      tally.branches++;
+      row.months.forEach((cell, i) => {
+        const t = (tally.months[i] ??= emptyTally());
+        tally.names[i] = cell.month;
+        t.due += cell.due ? 1 : 0;
+        t.held += cell.due && cell.held ? 1 : 0;
+        if (cell.status !== 'none') {
+          t[cell.status]++;
+        }
+        t.liable += cell.liable;
+        t.attended += cell.attended;
+        t.committed += cell.committed;
+      });
+    }
+  }
   return nodes.map((n) => {
-    const inside = rows.filter((r) => r.path.startsWith(n.path));
-    const months = (inside[0]?.months ?? []).map((_, i) => {
-      const cells = inside.map((r) => r.months[i]);
-      const c = (s: Rag): number => cells.filter((x) => x.status === s).length;
-      const counts = { green: c('green'), amber: c('amber'), red: c('red') };
-      const liable = cells.reduce((s, x) => s + x.liable, 0);
+    const tally = tallies.get(n.path) ?? { branches: 0, months: [], names: [] };
+    const months = tally.months.map((t, i) => {
+      const counts = { green: t.green, amber: t.amber, red: t.red };
       return {
-        month: cells[0]?.month ?? '',
-        due: cells.filter((x) => x.due).length,
-        held: cells.filter((x) => x.due && x.held).length,
+        month: tally.names[i] ?? '',
+        due: t.due,
+        held: t.held,
         ...counts,
-        attendanceRate: ratio(
-          cells.reduce((s, x) => s + x.attended, 0),
-          liable,
-        ),
-        commitmentRate: ratio(
-          cells.reduce((s, x) => s + x.committed, 0),
-          liable,
-        ),
+        attendanceRate: ratio(t.attended, t.liable),
+        commitmentRate: ratio(t.committed, t.liable),
         status: rateGroup(counts, rules),
       };
     });
-    const sum = (k: 'due' | 'held' | 'green' | 'amber' | 'red'): number =>
-      months.reduce((s, m) => s + m[k], 0);
+    const sum = (k: keyof MonthTally): number => tally.months.reduce((s, m) => s + m[k], 0);
     const counts = { green: sum('green'), amber: sum('amber'), red: sum('red') };
-    const liable = inside.reduce((s, r) => s + r.months.reduce((t, m) => t + m.liable, 0), 0);
-    const attended = inside.reduce((s, r) => s + r.months.reduce((t, m) => t + m.attended, 0), 0);
     return {
       ...n,
-      branches: inside.length,
+      branches: tally.branches,
       months,
       summary: {
         due: sum('due'),
         held: sum('held'),
         ...counts,
         heldShare: ratio(sum('held'), sum('due')),
-        attendanceRate: ratio(attended, liable),
+        attendanceRate: ratio(sum('attended'), sum('liable')),
         status: rateGroup(counts, rules),
       },
     };

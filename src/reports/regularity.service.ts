@@ -40,6 +40,13 @@ const ATTENDED = ['present', 'late', 'proxy', 'home_visit'];
  */
 @Injectable()
 export class RegularityService {
+  /**
+   * Reports being computed, by subtree, year and day: a district's officers opening the same report in the same
+   * moment share one computation (and one copy in memory) instead of each running the city-wide queries. Nothing
+   * is kept once it is answered, so no report is ever stale.
+   */
+  private readonly inFlight = new Map<string, Promise<RegularityReport>>();
+
   constructor(
     private readonly ds: DataSource,
     private readonly policy: PolicyService,
@@ -57,10 +64,21 @@ export class RegularityService {
   }
 
   /** Without a scope check: for callers that already checked (home blocks). */
-  async forNode(
+  forNode(root: OrgNodeEntity, year: number | undefined, now = new Date()): Promise<RegularityReport> {
+    const key = `${root.id}|${year ?? ''}|${now.toISOString().slice(0, 16)}`;
+    const running = this.inFlight.get(key);
+    if (running) {
+      return running;
+    }
+    const work = this.compute(root, year, now).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, work);
+    return work;
+  }
+
+  private async compute(
     root: OrgNodeEntity,
     year: number | undefined,
-    now = new Date(),
+    now: Date,
   ): Promise<RegularityReport> {
     const today = DateTime.fromJSDate(now, { zone: root.zone });
     const y = year ?? today.year;
@@ -157,11 +175,10 @@ export class RegularityService {
       (p) =>
         `MAX(CASE WHEN m.meeting_types LIKE :sd THEN m.p_${p.toLowerCase()} ELSE 0 END) AS e_${p.toLowerCase()}`,
     );
+    // The per-day flags are computed once per study day (MATERIALIZED): inlined, the sign-in-sheet EXISTS ran
+    // once per output column, ~8 times per day.
     const sql = `
-      SELECT m.org_id AS org_id, m.month AS month,
-        MAX(CASE WHEN m.meeting_types LIKE :sd THEN 1 ELSE 0 END) AS sd_planned,
-        ${[...typeColumns, ...evidenceColumns].join(',\n        ')}
-      FROM (
+      WITH m AS MATERIALIZED (
         SELECT d.org_id AS org_id, d.meeting_types AS meeting_types,
           substr(CASE WHEN ${daysBetween(this.ds, 'd.local_date', 'd.original_date')} <= :shift THEN d.original_date ELSE d.local_date END, 1, 7) AS month,
           CASE WHEN d.starts_at <= :now THEN 1 ELSE 0 END AS past,
@@ -175,7 +192,11 @@ export class RegularityService {
         INNER JOIN org_nodes o ON o.id = d.org_id
         WHERE o.path LIKE :root AND o.kind = 'branch'
           AND d.local_date >= :from AND d.local_date <= :to AND d.status <> 'cancelled'
-      ) m
+      )
+      SELECT m.org_id AS org_id, m.month AS month,
+        MAX(CASE WHEN m.meeting_types LIKE :sd THEN 1 ELSE 0 END) AS sd_planned,
+        ${[...typeColumns, ...evidenceColumns].join(',\n        ')}
+      FROM m
       WHERE m.month >= :fromMonth AND m.month <= :toMonth
       GROUP BY m.org_id, m.month`;
     const rows = await query(this.ds, sql, params);
@@ -195,11 +216,13 @@ export class RegularityService {
     const sql = `
       SELECT s.org_id AS org_id, substr(s.local_date, 1, 7) AS month, COUNT(*) AS liable,
         SUM(CASE WHEN r.status IN (:...attended) THEN 1 ELSE 0 END) AS attended,
-        SUM(CASE WHEN r.status = 'leave' AND (mu.id IS NULL OR mu.done_at IS NOT NULL) THEN 1 ELSE 0 END) AS leave_made_up
+        SUM(CASE WHEN r.status = 'leave' AND NOT EXISTS (
+          SELECT 1 FROM make_up_assignments mu
+          WHERE mu.session_id = r.session_id AND mu.user_id = r.user_id AND mu.done_at IS NULL
+        ) THEN 1 ELSE 0 END) AS leave_made_up
       FROM attendance_sessions s
       INNER JOIN org_nodes o ON o.id = s.org_id
       INNER JOIN attendance_records r ON r.session_id = s.id
-      LEFT JOIN make_up_assignments mu ON mu.session_id = r.session_id AND mu.user_id = r.user_id
       WHERE o.path LIKE :root AND o.kind = 'branch' AND s.session_type = 'study_day'
         AND s.closed_at IS NOT NULL AND s.cancelled_at IS NULL
         AND s.local_date >= :from AND s.local_date <= :to

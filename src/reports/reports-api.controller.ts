@@ -103,9 +103,25 @@ export class ReportsApiController {
 }
 
 /** JSON as usual; a file as an attachment that no cache keeps (it holds people's names). */
+/**
+ * JSON text of report bodies, by body: officers opening the same report together share one computed report
+ * (RegularityService), and a city-wide report is megabytes of JSON, so it is also serialised once for all of them.
+ */
+const serialised = new WeakMap<object, string>();
+
 export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
   if (answer.kind === 'json') {
-    return answer.body;
+    const body = answer.body;
+    if (typeof body !== 'object' || body === null) {
+      return body;
+    }
+    let text = serialised.get(body);
+    if (text === undefined) {
+      text = JSON.stringify(body);
+      serialised.set(body, text);
+    }
+    void reply.type('application/json; charset=utf-8');
+    return text;
   }
   void reply
     .header('content-type', answer.file.contentType)

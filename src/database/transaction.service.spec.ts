@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { TransactionService } from './transaction.service';
+
+describe('TransactionService on SQLite (group commit)', () => {
+  let dir: string;
+  let ds: DataSource;
+  let tx: TransactionService;
+  const commits: string[] = [];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tx-'));
+    ds = new DataSource({ type: 'sqlite', database: join(dir, 'tx.db') });
+    await ds.initialize();
+    await ds.query('PRAGMA journal_mode = WAL');
+    await ds.query('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)');
+    tx = new TransactionService(ds);
+    const runner = ds.createQueryRunner();
+    const query = runner.query.bind(runner);
+    commits.length = 0;
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      if (/^COMMIT/.test(sql)) {
+        commits.push(sql);
+      }
+      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+    }) as typeof runner.query;
+  });
+
+  afterEach(async () => {
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const names = async (): Promise<string[]> =>
+    (await ds.query<Array<{ name: string }>>('SELECT name FROM items ORDER BY id')).map(
+      (r) => r.name,
+    );
+
+  it('commits waiting units together; a failing unit is undone alone and gets its own error', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        tx.run(async (m) => {
+          await m.query('INSERT INTO items (name) VALUES (?)', [i === 7 ? 'n3' : `n${i}`]);
+          if (i === 11) {
+            await m.query('INSERT INTO items (name) VALUES (?)', ['n11-extra']);
+            throw new Error('business rule refused unit 11');
+          }
+          return i;
+        }),
+      ),
+    );
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    expect(failed).toEqual([7, 11]);
+    expect((results[11] as PromiseRejectedResult).reason).toEqual(
+      new Error('business rule refused unit 11'),
+    );
+    expect(String((results[7] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect(results[29]).toEqual({ status: 'fulfilled', value: 29 });
+    const stored = await names();
+    expect(stored).toHaveLength(28);
+    expect(stored).not.toContain('n11-extra');
+    expect(new Set(stored).size).toBe(28);
+    // 30 units, far fewer commits: the first runs alone, the rest waited and were committed as a group.
+    expect(commits.length).toBeGreaterThanOrEqual(2);
+    expect(commits.length).toBeLessThan(10);
+  });
+
+  it('settles a unit only after its group is committed (the row is visible to another connection)', async () => {
+    const other = new DataSource({ type: 'sqlite', database: join(dir, 'tx.db') });
+    await other.initialize();
+    try {
+      const seen = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          tx
+            .run((m) => m.query('INSERT INTO items (name) VALUES (?)', [`v${i}`]))
+            .then(async () =>
+              Number(
+                (
+                  await other.query<Array<{ n: number }>>(
+                    'SELECT COUNT(*) AS n FROM items WHERE name = ?',
+                    [`v${i}`],
+                  )
+                )[0].n,
+              ),
+            ),
+        ),
+      );
+      expect(seen).toEqual(Array(10).fill(1));
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('keeps working after a group whose commit could not even start its savepoints', async () => {
+    const runner = ds.createQueryRunner();
+    const original = runner.startTransaction.bind(runner);
+    let calls = 0;
+    runner.startTransaction = (async (...a: Parameters<typeof original>) => {
+      calls++;
+      if (calls === 4) {
+        throw new Error('disk I/O error');
+      }
+      return original(...a);
+    });
+    const first = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) =>
+        tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', [`g${i}`])),
+      ),
+    );
+    runner.startTransaction = original;
+    // The unit that ran alone committed; every unit of the failed group failed and none of its rows stayed.
+    expect(first[0].status).toBe('fulfilled');
+    expect(first.slice(1).every((r) => r.status === 'rejected')).toBe(true);
+    expect(await names()).toEqual(['g0']);
+    await tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', ['after']));
+    expect(await names()).toEqual(['g0', 'after']);
+  });
+});
