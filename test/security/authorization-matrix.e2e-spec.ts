@@ -1,10 +1,19 @@
 import { appendFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { startTestApp, TestApp } from '../helpers/test-app';
-import { BOOT_TIMEOUT, buildWorld, count, FiveHundredGuard, sql, World } from './support';
+import {
+  BOOT_TIMEOUT,
+  buildWorld,
+  count,
+  FiveHundredGuard,
+  makePerson,
+  orgByName,
+  sql,
+  World,
+} from './support';
 
 /**
- * SECURITY-TESTS.md 28, 29, 31, 32, 33, 34, 35, 37, 40, 84: every API route and main page, run as six actors.
+ * SECURITY-TESTS.md 22, 26, 28, 29, 31, 32, 33, 34, 35, 37, 40, 84: every API route and main page, run as six actors.
  * Columns: anonymous, learner of the home branch, learner of the sibling branch, secretary of the sibling
  * branch, trainer of another district, admin of another city. `ok` means any 2xx (or a 3xx for a form page);
  * a number means exactly that status. Objects under test all belong to the home branch (or its course).
@@ -33,6 +42,15 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
   let api: TestApp['api'];
   const ids: Record<string, string> = {};
   let answer: unknown;
+  let cadreHash = '';
+  const passwordHashOf = async (username: string): Promise<string> =>
+    (
+      await sql<{ password_hash: string }>(
+        t,
+        'SELECT password_hash FROM users WHERE username = ?',
+        [username],
+      )
+    )[0]?.password_hash ?? '';
   const token = (a: ActorName): string | undefined =>
     a === 'anon'
       ? undefined
@@ -148,6 +166,19 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
         w.ids.homeBranch,
       ])
     )[0].parent_id;
+    // A person of the home branch handed two reset links: the first is dead (replaced), the second live.
+    const target = await makePerson(t, 'mx_reset_target', await orgByName(t, '阳光社区第一党支部'));
+    ids.resetTarget = target.id;
+    const secretOf = async (): Promise<string> => {
+      const res = await api('POST', `/api/v1/users/${target.id}/password-reset`, {
+        token: secretary,
+      });
+      expect(res.status).toBe(201);
+      return new URL(res.json.resetUrl as string).pathname.split('/').pop() ?? '';
+    };
+    ids.replacedLink = await secretOf();
+    ids.resetLink = await secretOf();
+    cadreHash = await passwordHashOf('cadre');
   }, BOOT_TIMEOUT);
 
   afterAll(async () => {
@@ -169,6 +200,16 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
     // A bad row rejects nothing else, so an out-of-scope import answers 201 with the row refused (checked below).
     { name: 'import people (CSV) into the home branch', method: 'POST', path: A('/users/import'), raw: { text: 'username,displayName,password,orgId\nmx_imp,x,Quiet-River-2026,阳光社区第一党支部\n', type: 'text/csv' }, expect: '401 403 403 201 403 201' },
     { name: 'create an org node under the home community', method: 'POST', path: A('/orgs'), body: () => ({ kind: 'branch', name: 'mx', parentId: ids.homeCommunity }), expect: '401 403 403 403 403 403' },
+    // Passwords. Only one's own password changes (the actors made for the matrix have no usable password, so their
+    // current one is wrong); a reset link is issued by an officer in scope; the link itself is the credential. An
+    // anonymous form post carries no CSRF token (403); bearer tokens need none.
+    { name: 'change one’s own password', method: 'POST', path: A('/me/password'), body: () => ({ currentPassword: 'demo1234', newPassword: 'Matrix river in spring' }), expect: '401 204 400 400 400 400' },
+    { name: 'issue a reset link for the cadre', method: 'POST', path: A('/users/:cadre/password-reset'), expect: '401 403 403 404 403 404' },
+    { name: 'set a password with a live reset link: wrong confirmation', method: 'POST', path: P('/reset-password/:resetLink'), page: true, body: () => ({ newPassword: 'Matrix link in spring', confirmPassword: 'Matrix link in autumn' }), expect: '403 400 400 400 400 400' },
+    { name: 'set a password with a replaced reset link', method: 'POST', path: A('/auth/password-reset'), body: () => ({ token: ids.replacedLink, newPassword: 'Matrix link in spring' }), expect: '410 410 410 410 410 410' },
+    { name: 'page: reset form of a replaced link, submitted', method: 'POST', path: P('/reset-password/:replacedLink'), page: true, body: () => ({ newPassword: 'Matrix link in spring', confirmPassword: 'Matrix link in spring' }), expect: '403 410 410 410 410 410' },
+    { name: 'page: reset link button for the cadre', method: 'POST', path: P('/admin/people/:cadre/password-reset'), page: true, body: () => ({}), expect: '403 403 403 404 403 404' },
+    { name: 'page: change one’s own password, wrong current password', method: 'POST', path: P('/me/password'), page: true, body: () => ({ currentPassword: 'not-my-password', newPassword: 'Matrix river in autumn', confirmPassword: 'Matrix river in autumn' }), expect: '403 400 400 400 400 400' },
     // Curriculum and learning
     { name: 'read the branch course', method: 'GET', path: A('/courses/mx-branch-course'), expect: '401 ok 404 404 404 404' },
     { name: 'read the branch course draft', method: 'GET', path: A('/courses/mx-branch-course/draft'), expect: '401 403 403 403 404 404' },
@@ -245,6 +286,9 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
     { name: 'page: admin people', method: 'GET', path: P('/admin?orgId=:homeBranch'), page: true, expect: '303 403 403 403 403 403' },
     { name: 'page: admin audit', method: 'GET', path: P('/admin/audit?org=:homeBranch'), page: true, expect: '303 403 403 403 403 403' },
     { name: 'page: reports', method: 'GET', path: P('/reports?org=:homeBranch'), page: true, expect: '303 403 403 403 403 403' },
+    { name: 'page: change one’s own password', method: 'GET', path: P('/me/password'), page: true, expect: '303 200 200 200 200 200' },
+    { name: 'page: reset form of a live link', method: 'GET', path: P('/reset-password/:resetLink'), page: true, expect: '200 200 200 200 200 200' },
+    { name: 'page: reset form of a replaced link', method: 'GET', path: P('/reset-password/:replacedLink'), page: true, expect: '410 410 410 410 410 410' },
   ];
 
   const cell = (s: string): Cell => (s === 'ok' ? 'ok' : Number(s));
@@ -321,6 +365,66 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
     expect(
       await count(t, 'SELECT COUNT(*) AS n FROM questions WHERE bank_id = ?', [ids.bank]),
     ).toBe(3);
+    // Passwords: only the cadre's own request changed the cadre's; nobody else's changed; no link was issued
+    // for the cadre; the live link of the reset target is still unused and its password untouched.
+    expect(await passwordHashOf('cadre')).not.toBe(cadreHash);
+    for (const username of [
+      'mx_learner_b',
+      'mx_secretary_b',
+      'mx_trainer_xs',
+      'mx_admin_city2',
+      'mx_reset_target',
+    ]) {
+      expect(await passwordHashOf(username)).toBe('x'.repeat(60));
+    }
+    expect(
+      await count(t, 'SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?', [ids.cadre]),
+    ).toBe(0);
+    expect(
+      await count(
+        t,
+        'SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ? AND used_at IS NULL AND revoked_at IS NULL',
+        [ids.resetTarget],
+      ),
+    ).toBe(1);
+    // The cadre's demo password back, for the sign-ins below.
+    await sql(t, 'UPDATE users SET password_hash = ? WHERE username = ?', [cadreHash, 'cadre']);
+  });
+
+  it('holds a person who must change their password on /me/password on every page; the API and public pages answer as before', async () => {
+    // An officer-set password: the person is flagged. A role refusal (403) comes before the redirect.
+    const made = await api('POST', '/api/v1/users', {
+      token: w.actors.secretary,
+      body: {
+        username: 'mx_flagged',
+        displayName: 'mx_flagged',
+        password: 'Given-by-the-secretary',
+        orgId: ids.homeBranch,
+      },
+    });
+    expect(made.status).toBe(201);
+    const page = guard.pages(t);
+    const signIn = await page.signIn('mx_flagged', 'Given-by-the-secretary');
+    expect(signIn.headers.get('location')).toBe('/me/password');
+    const bad: string[] = [];
+    for (const row of rows.filter((r) => r.page && r.method === 'GET')) {
+      const path = row.path();
+      const res = await page.get(path);
+      const learnerCell = row.expect.split(/\s+/)[ACTORS.indexOf('learner')];
+      const want =
+        path.startsWith('/reset-password/') || path === '/me/password'
+          ? Number(learnerCell)
+          : learnerCell === '403'
+            ? 403
+            : 303;
+      if (res.status !== want || (want === 303 && res.headers.get('location') !== '/me/password')) {
+        bad.push(`${path}: ${res.status} ${res.headers.get('location') ?? ''} (want ${want})`);
+      }
+    }
+    expect(bad).toEqual([]);
+    const token = await t.token('mx_flagged', 'Given-by-the-secretary');
+    expect((await api('GET', '/api/v1/me', { token })).status).toBe(200);
+    expect((await api('GET', '/api/v1/me/transcript', { token })).status).toBe(200);
   });
 
   it('a role or branch change takes effect on the person’s next request (token and page session alike)', async () => {

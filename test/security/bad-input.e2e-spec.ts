@@ -1,14 +1,21 @@
 import { DateTime } from 'luxon';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { PageClient, startTestApp, TestApp } from '../helpers/test-app';
 import {
   BOOT_TIMEOUT,
   buildWorld,
   count,
   FiveHundredGuard,
   htmlEscaped,
+  makePerson,
   MOODLE_STRING,
+  orgByName,
+  sql,
   World,
 } from './support';
+
+/** How a form route refuses bad input: the error page, its message naming the field (or the unreadable body). */
+const ERROR_PAGE_400 =
+  /<p class="status" aria-hidden="true">400<\/p>[\s\S]*<p>[^<]*(“[\w.]+”|JSON)/;
 
 /**
  * SECURITY-TESTS.md 1, 2, 3, 5, 6, 7, 9, 10, 12, 14: every DTO route gets missing fields, wrong types, nulls, 1 MB
@@ -63,7 +70,32 @@ describe('Bad input on every DTO route', () => {
     });
     ids.attempt = attempt.json.attemptId;
     ids.question = attempt.json.questions[0].id;
+    // Two people of the home branch: one holds a live reset link, the other is the target of the /admin button.
+    const home = await orgByName(t, '阳光社区第一党支部');
+    const [linked, button] = await Promise.all([
+      makePerson(t, 'bi_reset', home),
+      makePerson(t, 'bi_button', home),
+    ]);
+    ids.buttonTarget = button.id;
+    ids.resetLink = await resetSecret(linked.id);
   }, BOOT_TIMEOUT);
+
+  /** A reset link issued by the home branch's secretary; answers its secret. */
+  const resetSecret = async (userId: string): Promise<string> => {
+    const res = await api('POST', `/api/v1/users/${userId}/password-reset`, {
+      token: w.actors.secretary,
+    });
+    expect(res.status).toBe(201);
+    return new URL(res.json.resetUrl as string).pathname.split('/').pop() ?? '';
+  };
+  const passwordHashOf = async (username: string): Promise<string> =>
+    (
+      await sql<{ password_hash: string }>(
+        t,
+        'SELECT password_hash FROM users WHERE username = ?',
+        [username],
+      )
+    )[0]?.password_hash ?? '';
 
   afterAll(async () => {
     await t?.close();
@@ -81,6 +113,13 @@ describe('Bad input on every DTO route', () => {
     stringField: string;
     /** Statuses also acceptable for this route (e.g. 200 for an empty PATCH, 404 for a polymorphic answer). */
     also?: number[];
+    /** Sent without a token (a public route). */
+    anonymous?: boolean;
+    /**
+     * An HTML form route, sent here with a bearer token (which needs no CSRF token): a refusal is the error page,
+     * whose message names the field like the JSON one.
+     */
+    page?: boolean;
   }
 
   const routes: DtoRoute[] = [
@@ -91,6 +130,7 @@ describe('Bad input on every DTO route', () => {
       who: 'learner',
       valid: () => ({ username: 'nobody', password: 'wrong-password' }),
       stringField: 'username',
+      anonymous: true,
     },
     {
       name: 'create a person',
@@ -238,6 +278,143 @@ describe('Bad input on every DTO route', () => {
       stringField: 'response',
       also: [404],
     },
+    // Passwords: one entry per field, that field first (so "missing" drops it). The valid bodies would succeed
+    // (the learner's real current password, a live link), so anything that slipped past validation would show.
+    {
+      name: 'change one’s own password (currentPassword)',
+      method: 'POST',
+      path: () => '/api/v1/me/password',
+      who: 'learner',
+      valid: () => ({ currentPassword: 'demo1234', newPassword: 'Bad input river 2026' }),
+      stringField: 'currentPassword',
+    },
+    {
+      name: 'change one’s own password (newPassword)',
+      method: 'POST',
+      path: () => '/api/v1/me/password',
+      who: 'learner',
+      valid: () => ({ newPassword: 'Bad input river 2026', currentPassword: 'demo1234' }),
+      stringField: 'newPassword',
+    },
+    {
+      name: 'set a password with a reset link (token)',
+      method: 'POST',
+      path: () => '/api/v1/auth/password-reset',
+      who: 'learner',
+      anonymous: true,
+      valid: () => ({ token: ids.resetLink, newPassword: 'Bad input river 2026' }),
+      stringField: 'token',
+    },
+    {
+      name: 'set a password with a reset link (newPassword)',
+      method: 'POST',
+      path: () => '/api/v1/auth/password-reset',
+      who: 'learner',
+      anonymous: true,
+      valid: () => ({ newPassword: 'Bad input river 2026', token: ids.resetLink }),
+      stringField: 'newPassword',
+    },
+    {
+      name: 'password form (currentPassword)',
+      method: 'POST',
+      path: () => '/me/password',
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        currentPassword: 'demo1234',
+        newPassword: 'Bad input river 2026',
+        confirmPassword: 'Bad input river 2026',
+      }),
+      stringField: 'currentPassword',
+    },
+    {
+      name: 'password form (newPassword)',
+      method: 'POST',
+      path: () => '/me/password',
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        newPassword: 'Bad input river 2026',
+        currentPassword: 'demo1234',
+        confirmPassword: 'Bad input river 2026',
+      }),
+      stringField: 'newPassword',
+    },
+    {
+      name: 'password form (confirmPassword)',
+      method: 'POST',
+      path: () => '/me/password',
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        confirmPassword: 'Bad input river 2026',
+        currentPassword: 'demo1234',
+        newPassword: 'Bad input river 2026',
+      }),
+      stringField: 'confirmPassword',
+    },
+    {
+      name: 'password form (_csrf)',
+      method: 'POST',
+      path: () => '/me/password',
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        currentPassword: 'demo1234',
+        newPassword: 'Bad input river 2026',
+        confirmPassword: 'Bad input river 2026',
+        _csrf: 'x',
+      }),
+      stringField: '_csrf',
+    },
+    {
+      name: 'reset form (newPassword)',
+      method: 'POST',
+      path: () => `/reset-password/${ids.resetLink}`,
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        newPassword: 'Bad input river 2026',
+        confirmPassword: 'Bad input river 2026',
+      }),
+      stringField: 'newPassword',
+    },
+    {
+      name: 'reset form (confirmPassword)',
+      method: 'POST',
+      path: () => `/reset-password/${ids.resetLink}`,
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        confirmPassword: 'Bad input river 2026',
+        newPassword: 'Bad input river 2026',
+      }),
+      stringField: 'confirmPassword',
+    },
+    {
+      name: 'reset form (_csrf)',
+      method: 'POST',
+      path: () => `/reset-password/${ids.resetLink}`,
+      who: 'learner',
+      page: true,
+      valid: () => ({
+        newPassword: 'Bad input river 2026',
+        confirmPassword: 'Bad input river 2026',
+        _csrf: 'x',
+      }),
+      stringField: '_csrf',
+    },
+    // Its only field is optional: an empty body is a valid request and shows a new link (200).
+    {
+      name: 'reset link button on /admin (_csrf)',
+      method: 'POST',
+      path: () => `/admin/people/${ids.buttonTarget}/password-reset`,
+      who: 'secretary',
+      page: true,
+      valid: () => ({ _csrf: 'x' }),
+      stringField: '_csrf',
+      also: [200],
+    },
   ];
 
   type Case = [string, (r: DtoRoute) => unknown, number[]];
@@ -268,18 +445,26 @@ describe('Bad input on every DTO route', () => {
     cases.map(([label, make, want]) => [`${r.name}: ${label}`, r, make, want] as const),
   );
 
-  it.each(table)('%s', async (_label, route, make, want) => {
+  it.each(table)('%s', async (label, route, make, want) => {
     const body = make(route);
     const res = await api(route.method, route.path(), {
-      token: route.who === 'learner' && route.name === 'sign-in' ? undefined : w.actors[route.who],
+      token: route.anonymous ? undefined : w.actors[route.who],
       body,
     });
     // A sign-in with bad input is a 400 too, never a 401 that would hide the mistake.
     const allowed = [...want, ...(route.also ?? [])];
     expect(allowed).toContain(res.status);
-    if (res.status === 400) {
+    if (res.status === 400 && route.page) {
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.text).toMatch(ERROR_PAGE_400);
+    } else if (res.status === 400) {
       expect(typeof res.json.message).toBe('string');
       expect(res.json.error).toMatch(/^[A-Z_]+$/);
+    }
+    // A missing field is named as missing, not with whichever of its rules happens to come first.
+    if (res.status === 400 && label.endsWith(': a missing required field')) {
+      const missing = `“${Object.keys(route.valid())[0]}”填写有误：必须填写`;
+      expect(route.page ? res.text : res.json.message).toContain(missing);
     }
     expect(res.text).not.toMatch(/QueryFailedError|SQLITE|at \w+ \(|\/work\//);
   });
@@ -293,7 +478,7 @@ describe('Bad input on every DTO route', () => {
         `${JSON.stringify(route.valid()).slice(0, -1)},"__proto__":{"polluted":1}}`,
       ]) {
         const res = await api(route.method, route.path(), {
-          token: w.actors[route.who],
+          token: route.anonymous ? undefined : w.actors[route.who],
           raw,
           headers: { 'content-type': 'application/json' },
         });
@@ -502,6 +687,121 @@ describe('Bad input on every DTO route', () => {
     });
     expect(detail.text).toContain(htmlEscaped(hostile));
     expect(detail.text).not.toMatch(/<title>[^<]*<img/);
+  });
+
+  it('takes the Moodle string as a password byte for byte, through the JSON API and the reset form, and shows the name escaped once', async () => {
+    const login = (username: string, password: string) =>
+      api('POST', '/api/v1/auth/login', { body: { username, password } });
+    // JSON: change one's own password to it; only the exact string signs in afterwards.
+    const token = await t.token('user040');
+    const changed = await api('POST', '/api/v1/me/password', {
+      token,
+      body: { currentPassword: 'demo1234', newPassword: MOODLE_STRING },
+    });
+    expect(changed.status).toBe(204);
+    expect((await login('user040', MOODLE_STRING)).status).toBe(200);
+    for (const near of [
+      MOODLE_STRING.slice(0, -1),
+      htmlEscaped(MOODLE_STRING),
+      MOODLE_STRING.replace(/\\/g, ''),
+      ` ${MOODLE_STRING}`,
+    ]) {
+      expect((await login('user040', near)).status).toBe(401);
+    }
+    expect(await passwordHashOf('user040')).not.toContain('碁');
+
+    // The form: a person named with the Moodle string gets a link from the /admin button (the name shown escaped
+    // once), and sets the string as a password on the reset page, form-encoded, as a browser sends it.
+    const home = await orgByName(t, '阳光社区第一党支部');
+    const person = await makePerson(t, 'bi_moodle_pw', home, [], MOODLE_STRING);
+    const officer = guard.pages(t);
+    await officer.signIn('secretary');
+    const list = await officer.get('/admin?q=bi_moodle_pw');
+    expect(list.text).toContain(htmlEscaped(MOODLE_STRING));
+    const shown = await officer.post(`/admin/people/${person.id}/password-reset`, {
+      _csrf: PageClient.csrf(list.text),
+    });
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain(htmlEscaped(MOODLE_STRING));
+    expect(shown.text).not.toContain(htmlEscaped(htmlEscaped(MOODLE_STRING)));
+    const secret = /\/reset-password\/([A-Za-z0-9_-]{43})"/.exec(shown.text)?.[1] ?? '';
+    expect(secret).not.toBe('');
+    const browser = guard.pages(t);
+    const form = await browser.get(`/reset-password/${secret}`);
+    expect(form.status).toBe(200);
+    const done = await browser.post(`/reset-password/${secret}`, {
+      newPassword: MOODLE_STRING,
+      confirmPassword: MOODLE_STRING,
+      _csrf: PageClient.csrf(form.text),
+    });
+    expect(done.status).toBe(200);
+    expect((await login('bi_moodle_pw', MOODLE_STRING)).status).toBe(200);
+    expect((await login('bi_moodle_pw', MOODLE_STRING.trim() + ' ')).status).toBe(401);
+  });
+
+  it('refuses bad input on the password forms as a browser posts them: a field twice, 1 MB, an unknown field, no CSRF token', async () => {
+    const before = await passwordHashOf('user041');
+    const browser = guard.pages(t);
+    await browser.signIn('user041');
+    const form = await browser.get('/me/password');
+    expect(form.status).toBe(200);
+    const csrf = PageClient.csrf(form.text);
+    const good = {
+      currentPassword: 'demo1234',
+      newPassword: 'Bad input river 2026',
+      confirmPassword: 'Bad input river 2026',
+    };
+    const encoded = (extra: string) =>
+      browser.request(
+        'POST',
+        '/me/password',
+        `${new URLSearchParams({ ...good, _csrf: csrf }).toString()}&${extra}`,
+        'application/x-www-form-urlencoded',
+      );
+    const bad: string[] = [];
+    for (const extra of [
+      'newPassword=Another+river+2026',
+      'currentPassword=demo1234',
+      'role=admin',
+      '__proto__%5BisAdmin%5D=true',
+      'constructor%5Bprototype%5D%5BisAdmin%5D=true',
+      `confirmPassword=${big}`,
+    ]) {
+      const res = await encoded(extra);
+      if (![400, 413].includes(res.status)) {
+        bad.push(`${extra.slice(0, 40)}: ${res.status}`);
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect((await browser.post('/me/password', good)).status).toBe(403);
+    // Same on the public reset form, sent by an anonymous browser.
+    const linked = await makePerson(t, 'bi_reset_form', await orgByName(t, '阳光社区第一党支部'));
+    const secret = await resetSecret(linked.id);
+    const anonymous = guard.pages(t);
+    const reset = await anonymous.get(`/reset-password/${secret}`);
+    const resetCsrf = PageClient.csrf(reset.text);
+    for (const extra of ['newPassword=Another+river+2026', 'userId=x', `newPassword=${big}`]) {
+      const res = await anonymous.request(
+        'POST',
+        `/reset-password/${secret}`,
+        `newPassword=Bad+input+river+2026&confirmPassword=Bad+input+river+2026&_csrf=${encodeURIComponent(resetCsrf)}&${extra}`,
+        'application/x-www-form-urlencoded',
+      );
+      expect([400, 413]).toContain(res.status);
+    }
+    expect(
+      (
+        await anonymous.post(`/reset-password/${secret}`, {
+          newPassword: 'Bad input river 2026',
+          confirmPassword: 'Bad input river 2026',
+        })
+      ).status,
+    ).toBe(403);
+    // Nothing changed: the password, and the link is still unused.
+    expect(await passwordHashOf('user041')).toBe(before);
+    expect(await passwordHashOf('bi_reset_form')).toBe('x'.repeat(60));
+    expect((await anonymous.get(`/reset-password/${secret}`)).status).toBe(200);
   });
 
   it('limits uploads: size, type by content, and one file', async () => {

@@ -26,7 +26,7 @@ const KNOWN_REASONS = new Set([
 function firstLeaf(
   errors: ValidationError[],
   prefix = '',
-): { field: string; constraint: string; message: string } | null {
+): { field: string; constraint: string; message: string; absent: boolean } | null {
   for (const error of errors) {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const entries = Object.entries(error.constraints ?? {});
@@ -35,7 +35,13 @@ function firstLeaf(
       entries.find(([k]) => k === 'isDefined') ??
       entries[0];
     if (preferred) {
-      return { field, constraint: preferred[0], message: preferred[1] };
+      // No value at all: whichever constraint comes first (`maxLength`...), the field is simply missing.
+      return {
+        field,
+        constraint: preferred[0],
+        message: preferred[1],
+        absent: error.value === undefined,
+      };
     }
     const nested = firstLeaf(error.children ?? [], field);
     if (nested) {
@@ -63,7 +69,9 @@ export function validationException(errors: ValidationError[]): AppException {
     );
   }
   const isMissing =
-    leaf.constraint === 'isDefined' || /should not be (null or undefined|empty)/.test(leaf.message);
+    leaf.absent ||
+    leaf.constraint === 'isDefined' ||
+    /should not be (null or undefined|empty)/.test(leaf.message);
   const reasonKey = isMissing
     ? 'required'
     : KNOWN_REASONS.has(leaf.constraint)
@@ -149,7 +157,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     transformOptions: { enableImplicitConversion: false },
-    validationError: { target: false, value: false },
+    // The value is kept on the error (never in the answer) to tell a missing field from a wrong one.
+    validationError: { target: false, value: true },
     exceptionFactory: validationException,
   });
 }
