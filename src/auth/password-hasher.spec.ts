@@ -1,3 +1,5 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { COMMON_LIST_SIZE, COMMON_PASSWORDS } from './common-passwords';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password-hasher';
 
 describe('passwordProblem', () => {
@@ -12,6 +14,21 @@ describe('passwordProblem', () => {
     expect(passwordProblem('12345678')).toBe('tooCommon');
     expect(passwordProblem('PassWord')).toBe('tooCommon');
     expect(passwordProblem('Zhang.Wei', 'zhang.wei')).toBe('sameAsUsername');
+  });
+
+  it('refuses the 3000 most common breached passwords of 8 characters or more, and the hand-kept ones', () => {
+    const ranked = dictionary['passwords-common'];
+    const top = ranked.filter((p) => [...p].length >= 8).slice(0, COMMON_LIST_SIZE);
+    expect(top).toHaveLength(3000);
+    expect(COMMON_PASSWORDS.size).toBeGreaterThanOrEqual(3000);
+    expect(top.filter((p) => passwordProblem(p) !== 'tooCommon')).toEqual([]);
+    // Beyond the hand-kept list: a few from the breach list, in any case, and padded.
+    for (const p of ['jennifer', 'Computer', 'STARWARS', 'q1w2e3r4t5', 'Mountain2024!']) {
+      expect(passwordProblem(p)).toBe('tooCommon');
+    }
+    for (const p of ['woaini1314', '5201314520', '88888888', 'iloveyou520']) {
+      expect(passwordProblem(p)).toBe('tooCommon');
+    }
   });
 
   it('refuses a common password or a word of this platform padded with digits and symbols', () => {
