@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Not, Repository } from 'typeorm';
 import { Actor, RoleGrant } from '../common/access/actor';
+import { isStorageFailure } from '../database/db-errors';
 import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
 import { USER_DEACTIVATED, UsersService } from '../organizations/users.service';
@@ -132,10 +133,20 @@ export class SessionsService {
     return actor;
   }
 
+  /**
+   * Last-seen bookkeeping. When the database refuses writes for a while (locked by another process, disk full),
+   * a read must still be answered; a later request tries the update again.
+   */
   private async touch(sessionId: string, now: number): Promise<void> {
-    await this.tx.run((m) =>
-      m.getRepository(AuthSessionEntity).update({ id: sessionId }, { lastSeenAt: new Date(now) }),
-    );
+    try {
+      await this.tx.run((m) =>
+        m.getRepository(AuthSessionEntity).update({ id: sessionId }, { lastSeenAt: new Date(now) }),
+      );
+    } catch (error) {
+      if (!isStorageFailure(error)) {
+        throw error;
+      }
+    }
   }
 
   private forget(match: (entry: CachedSession) => boolean): void {

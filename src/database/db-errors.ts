@@ -36,13 +36,22 @@ export function isInvalidText(error: unknown): boolean {
   return code === '22021' || code === '22P05';
 }
 
+/**
+ * What node-postgres says, without a code, about a connection the server dropped, and what TypeORM throws at the
+ * next statement of a transaction whose connection it has already handed back after such a loss.
+ */
+const CONNECTION_LOST =
+  /^(Connection terminated|Client has encountered a connection error and is not queryable|Query runner already released)/;
+
 /** True when the database itself is unavailable or refuses writes (disk full, read-only, connection lost). */
 export function isStorageFailure(error: unknown): boolean {
   const e = driverError(error);
   const code = e?.code ?? '';
+  const message = e?.message ?? (error instanceof Error ? error.message : '');
   return (
     /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|BUSY|LOCKED)/.test(code) ||
     /^(53|57P|08)/.test(code) ||
-    code === 'ECONNREFUSED'
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) ||
+    CONNECTION_LOST.test(message)
   );
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DatabaseHealthService } from './database-health.service';
 import { HealthController } from './health.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ controllers: [HealthController], providers: [DatabaseHealthService] })
 export class HealthModule {}
