@@ -108,6 +108,25 @@ describe('Reports: regularity, learning, exports and scope', () => {
     expect(res.text).toContain('<desc id="regularity-map-desc">');
     expect(res.text).toContain('class="table-wrap reports-wrap"');
     expect(res.text).toMatch(/href="\/api\/v1\/reports\/regularity\?[^"]*format(=|&#x3D;)csv"/);
+    // Month-by-month trend lines beside a table whose figures are the city roll-up's, month by month.
+    expect(res.text).toContain('<title id="regularity-held-trend-title">');
+    expect(res.text).toContain('<title id="regularity-attendance-trend-title">');
+    const api = await t.api('GET', `/api/v1/reports/regularity?org=${city.id}&year=${city.year}`, {
+      token: await t.token('admin'),
+    });
+    const top = (
+      api.json.rollup as Array<{ id: string; months: Array<{ due: number; held: number }> }>
+    ).find((n) => n.id === city.id);
+    const dueMonths = (top?.months ?? []).filter((m) => m.due > 0);
+    expect(dueMonths.length).toBeGreaterThan(0);
+    for (const m of dueMonths) {
+      const share = `${Math.round((m.held / m.due) * 1000) / 10}%`.replace('.', '\\.');
+      expect(res.text).toMatch(
+        new RegExp(
+          `<th scope="row">\\d+月</th><td>${m.held} / ${m.due} 个支部</td><td>${share}</td>`,
+        ),
+      );
+    }
     for (const path of [
       '/reports/learning',
       '/reports/hours',

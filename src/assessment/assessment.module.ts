@@ -22,6 +22,7 @@ import { CourseLinks } from './course-links';
 import { CurriculumCourseLinks } from './course-links.service';
 import { ItemAnalysisService } from './item-analysis.service';
 import { NotebookService } from './notebook.service';
+import { QuestionCache } from './question-cache';
 import { QuizzesService } from './quizzes.service';
 
 @Module({
@@ -35,6 +36,7 @@ import { QuizzesService } from './quizzes.service';
   providers: [
     { provide: CourseLinks, useClass: CurriculumCourseLinks },
     AssessmentScope,
+    QuestionCache,
     BanksService,
     BankContentImporter,
     QuizzesService,

@@ -8,9 +8,9 @@ import {
   AttemptEntity,
   AttemptQuestionEntity,
   NotebookEntryEntity,
-  QuestionEntity,
   QuizEntity,
 } from './assessment.entities';
+import { QuestionCache } from './question-cache';
 import { CourseLinks } from './course-links';
 import { gradeQuestion, scoreAttempt } from './grading';
 
@@ -40,6 +40,7 @@ export class AttemptGradingService {
     private readonly tx: TransactionService,
     private readonly courses: CourseLinks,
     private readonly events: EventEmitter2,
+    private readonly questionCache: QuestionCache,
   ) {}
 
   /** Grades the attempt if still open; `auto` marks a close by the deadline (submitted at the deadline). */
@@ -78,12 +79,14 @@ export class AttemptGradingService {
     const rows = await m
       .getRepository(AttemptQuestionEntity)
       .find({ where: { attemptId: attempt.id }, order: { position: 'ASC' } });
-    const questions = await m
-      .getRepository(QuestionEntity)
-      .find({ where: { id: In(rows.map((r) => r.questionId)) } });
-    const byId = new Map(questions.map((q) => [q.id, q]));
+    const byId = await this.questionCache.byIds(
+      m,
+      rows.map((r) => r.questionId),
+    );
     const credits: number[] = [];
     const wrong: string[] = [];
+    // Rows with the same result are written together: a handful of UPDATEs per attempt, not one per question.
+    const sameResult = new Map<string, { credit: number; correct: boolean; ids: string[] }>();
     for (const row of rows) {
       const q = byId.get(row.questionId);
       const g = q ? gradeQuestion(q.type, q.parts, row.response) : { credit: 0, correct: false };
@@ -91,9 +94,15 @@ export class AttemptGradingService {
       if (!g.correct) {
         wrong.push(row.questionId);
       }
+      const key = `${g.credit}|${g.correct}`;
+      const group = sameResult.get(key) ?? { credit: g.credit, correct: g.correct, ids: [] };
+      group.ids.push(row.id);
+      sameResult.set(key, group);
+    }
+    for (const group of sameResult.values()) {
       await m
         .getRepository(AttemptQuestionEntity)
-        .update({ id: row.id }, { credit: g.credit, correct: g.correct });
+        .update({ id: In(group.ids) }, { credit: group.credit, correct: group.correct });
     }
     const score = scoreAttempt(credits, quiz.passMark);
     await m.getRepository(AttemptEntity).update(

@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomInt, randomUUID } from 'node:crypto';
-import { EntityManager, In, LessThan, Repository } from 'typeorm';
+import { EntityManager, LessThan, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { isUniqueViolation } from '../database/db-errors';
 import { TransactionService } from '../database/transaction.service';
+import { QuestionCache } from './question-cache';
 import { AssessmentScope } from './assessment-scope';
 import {
   AttemptEntity,
@@ -60,6 +61,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     private readonly grading: AttemptGradingService,
     private readonly scope: AssessmentScope,
     private readonly tx: TransactionService,
+    private readonly questionCache: QuestionCache,
   ) {}
 
   onModuleInit(): void {
@@ -132,11 +134,9 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     if (quiz.attemptsAllowed !== null && mine.length >= quiz.attemptsAllowed) {
       throw new AssessmentException('NO_ATTEMPTS_LEFT', { n: quiz.attemptsAllowed });
     }
-    const pool = (
-      await m
-        .getRepository(QuestionEntity)
-        .find({ where: { bankId: quiz.bankId, retired: false }, order: { position: 'ASC' } })
-    ).filter((q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)));
+    const pool = (await this.questionCache.pool(m, quiz.bankId)).filter(
+      (q) => quiz.tags.length === 0 || q.tags.some((t) => quiz.tags.includes(t)),
+    );
     if (pool.length === 0) {
       throw new AssessmentException('QUIZ_HAS_NO_QUESTIONS');
     }
@@ -223,7 +223,12 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     if (!row) {
       throw new AssessmentException('QUESTION_NOT_IN_ATTEMPT', {}, 'questionId');
     }
-    const question = await this.questions.findOneByOrFail({ id: questionId });
+    const question = (await this.questionCache.byIds(this.questions.manager, [questionId])).get(
+      questionId,
+    );
+    if (!question) {
+      throw new AssessmentException('QUESTION_NOT_IN_ATTEMPT', {}, 'questionId');
+    }
     const check = checkResponse(question.type, question.parts, response);
     if (!check.ok) {
       throw new AssessmentException('INVALID_RESPONSE', { reasonKey: check.reason }, 'response');
@@ -368,12 +373,16 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     attemptId: string,
     m?: EntityManager,
   ): Promise<{ rows: AttemptQuestionEntity[]; byId: Map<string, QuestionEntity> }> {
-    const aqRepo = m ? m.getRepository(AttemptQuestionEntity) : this.attemptQuestions;
-    const qRepo = m ? m.getRepository(QuestionEntity) : this.questions;
-    const rows = await aqRepo.find({ where: { attemptId }, order: { position: 'ASC' } });
-    const questions = rows.length
-      ? await qRepo.find({ where: { id: In(rows.map((r) => r.questionId)) } })
-      : [];
-    return { rows, byId: new Map(questions.map((q) => [q.id, q])) };
+    const manager = m ?? this.attemptQuestions.manager;
+    const rows = await manager
+      .getRepository(AttemptQuestionEntity)
+      .find({ where: { attemptId }, order: { position: 'ASC' } });
+    return {
+      rows,
+      byId: await this.questionCache.byIds(
+        manager,
+        rows.map((r) => r.questionId),
+      ),
+    };
   }
 }

@@ -21,6 +21,7 @@ import {
 } from './certificate.view';
 import { CertificationException } from './certification.exception';
 import { ExportQuery } from './dto/certification.dto';
+import { CertificationListener } from './certification.listener';
 import { IssuingService } from './issuing.service';
 
 const VIEWERS: readonly Role[] = ['secretary', 'admin'];
@@ -48,9 +49,11 @@ export class CertificatesService {
     private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly issuing: IssuingService,
+    private readonly evaluations: CertificationListener,
   ) {}
 
   async mine(actor: Actor): Promise<{ items: CertificateItemView[] }> {
+    await this.evaluations.settle(actor.userId); // what the person has just earned is listed
     const rows = await this.certificates.find({
       where: { userId: actor.userId },
       order: { issuedAt: 'DESC' },
@@ -61,6 +64,7 @@ export class CertificatesService {
   /** A person's certificates for a secretary or admin in scope (404 outside it). */
   async ofPerson(actor: Actor, userId: string): Promise<{ items: CertificateItemView[] }> {
     const user = await this.users.findInScope(actor, userId, VIEWERS);
+    await this.evaluations.settle(user.id);
     const rows = await this.certificates.find({
       where: { userId: user.id },
       order: { issuedAt: 'DESC' },
@@ -212,6 +216,7 @@ export class CertificatesService {
     if (!from.isValid || !to.isValid || to < from) {
       throw new CertificationException('EXPORT_RANGE_INVALID', {}, 'to');
     }
+    await this.evaluations.settleAll();
     const rows = await this.certificates
       .createQueryBuilder('c')
       .innerJoin('users', 'u', 'u.id = c.user_id')

@@ -7,6 +7,7 @@ import { UsersService } from '../organizations/users.service';
 import { PolicyService } from '../policy/policy.service';
 import { CertificationFacts } from './certification-facts';
 import { LADDER, LadderLevel } from './certification.policy';
+import { CertificationListener } from './certification.listener';
 import { IssuingService } from './issuing.service';
 import {
   evaluateRule,
@@ -66,6 +67,7 @@ export class QualificationService {
     private readonly facts: CertificationFacts,
     private readonly issuing: IssuingService,
     private readonly policy: PolicyService,
+    private readonly evaluations: CertificationListener,
   ) {}
 
   async mine(actor: Actor): Promise<QualificationView> {
@@ -110,6 +112,7 @@ export class QualificationService {
   }
 
   async forUser(user: UserEntity, now = new Date()): Promise<QualificationView> {
+    await this.evaluations.settle(user.id); // certificates just earned count towards the level
     const [levelsPolicy, { rules }, grades] = await Promise.all([
       this.issuing.levels(),
       this.issuing.rules(),

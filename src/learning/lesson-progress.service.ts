@@ -79,20 +79,39 @@ export class LessonProgressService {
 
   /** Reads a lesson: enrolled learners and the course's editors; a learner's view is remembered for "resume". */
   async view(actor: Actor, lessonId: string): Promise<LessonView> {
-    const { lesson, enrolment, canEdit } = await this.access(actor, lessonId);
-    if (!enrolment && !canEdit) {
+    const lesson = await this.curriculum.lessonDetail(lessonId);
+    if (!lesson) {
+      throw new LearningException('LESSON_NOT_FOUND');
+    }
+    // The page's one query on the way to a learner: their enrolment and whether this lesson is done, together.
+    const state = await this.progress.manager
+      .createQueryBuilder(EnrolmentEntity, 'e')
+      .select('e.id', 'id')
+      .addSelect('p.completed_at', 'completedAt')
+      .leftJoin(LessonProgressEntity, 'p', 'p.user_id = e.user_id AND p.lesson_id = :lessonId', {
+        lessonId: lesson.id,
+      })
+      .where('e.user_id = :userId AND e.course_id = :courseId', {
+        userId: actor.userId,
+        courseId: lesson.courseId,
+      })
+      .getRawOne<{ id: string; completedAt: string | null }>();
+    if (state) {
+      this.views.note({ userId: actor.userId, enrolmentId: state.id, lesson, at: new Date() });
+      const completedAt = state.completedAt ? new Date(state.completedAt) : null;
+      return { ...lesson, completedAt, enrolled: true, canEdit: false };
+    }
+    // Not enrolled: out of scope looks exactly like a missing lesson; in scope, only editors may read it.
+    const access = await this.curriculum
+      .requireVisibleById(actor, lesson.courseId)
+      .catch(() => null);
+    if (!access) {
+      throw new LearningException('LESSON_NOT_FOUND');
+    }
+    if (!access.canEdit) {
       throw new LearningException('LESSON_NOT_ENROLLED');
     }
-    let completedAt: Date | null = null;
-    if (enrolment) {
-      this.views.note({ userId: actor.userId, enrolmentId: enrolment.id, lesson, at: new Date() });
-      const done = await this.progress.findOne({
-        select: { completedAt: true },
-        where: { userId: actor.userId, lessonId: lesson.id },
-      });
-      completedAt = done?.completedAt ?? null;
-    }
-    return { ...lesson, completedAt, enrolled: enrolment !== null, canEdit };
+    return { ...lesson, completedAt: null, enrolled: false, canEdit: true };
   }
 
   async complete(actor: Actor, lessonId: string): Promise<CompletionResult> {

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { TransactionService } from '../database/transaction.service';
 import type { LessonDetail } from '../curriculum/curriculum.service';
@@ -26,7 +26,7 @@ const CHUNK = 500;
  * sees their own latest view.
  */
 @Injectable()
-export class LessonViewLog implements OnApplicationShutdown {
+export class LessonViewLog implements BeforeApplicationShutdown {
   private pending = new Map<string, PendingView>();
   private readonly pendingUsers = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -66,7 +66,7 @@ export class LessonViewLog implements OnApplicationShutdown {
     return run;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.flush().catch(() => undefined);
   }
 

@@ -102,12 +102,14 @@ export class ReportsApiController {
   }
 }
 
-/** JSON as usual; a file as an attachment that no cache keeps (it holds people's names). */
 /**
- * JSON text of report bodies, by body: officers opening the same report together share one computed report
- * (RegularityService), and a city-wide report is megabytes of JSON, so it is also serialised once for all of them.
+ * JSON as usual; a file as an attachment that no cache keeps (it holds people's names).
+ *
+ * JSON of report bodies, by body: officers opening the same report together share one computed report
+ * (RegularityService), and a city-wide report is ~20 MB of JSON, so it is serialised once into one Buffer that
+ * every response writes (a string would be encoded again for each of them).
  */
-const serialised = new WeakMap<object, string>();
+const serialised = new WeakMap<object, Buffer>();
 
 export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
   if (answer.kind === 'json') {
@@ -115,13 +117,13 @@ export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
     if (typeof body !== 'object' || body === null) {
       return body;
     }
-    let text = serialised.get(body);
-    if (text === undefined) {
-      text = JSON.stringify(body);
-      serialised.set(body, text);
+    let bytes = serialised.get(body);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(body));
+      serialised.set(body, bytes);
     }
     void reply.type('application/json; charset=utf-8');
-    return text;
+    return bytes;
   }
   void reply
     .header('content-type', answer.file.contentType)

@@ -52,6 +52,18 @@ export class ReportsPagesService {
         })
       : null;
     const summary = root?.summary ?? null;
+    const trendMonths = (root?.months ?? []).map((m) => ({
+      label: monthLabel(m.month),
+      heldShare: m.due > 0 ? Math.round((m.held / m.due) * 1000) / 10 : null,
+      attendance: m.attendanceRate === null ? null : Math.round(m.attendanceRate * 1000) / 10,
+      held: t('reports.regularity.trendHeldValue', { held: m.held, due: m.due }),
+    }));
+    const percentPoints = (key: 'heldShare' | 'attendance') =>
+      trendMonths.map((m) => ({
+        label: m.label,
+        value: m[key],
+        display: m[key] === null ? '' : `${m[key]}%`,
+      }));
     const typeLabel = new Map(r.types.map((x) => [x.type, lang === 'en' ? x.labelEn : x.label]));
     return {
       title: t('reports.regularity.title', { year: r.year }),
@@ -69,6 +81,31 @@ export class ReportsPagesService {
           }
         : null,
       svg,
+      trend: trendMonths.some((m) => m.heldShare !== null || m.attendance !== null)
+        ? {
+            heldSvg: trendLine({
+              id: 'regularity-held-trend',
+              title: t('reports.regularity.trendHeld'),
+              desc: t('reports.regularity.trendHeldDesc', { org: r.org.name, year: r.year }),
+              points: percentPoints('heldShare'),
+              max: 100,
+            }),
+            attendanceSvg: trendLine({
+              id: 'regularity-attendance-trend',
+              title: t('reports.regularity.trendAttendance'),
+              desc: t('reports.regularity.trendAttendanceDesc', { org: r.org.name, year: r.year }),
+              points: percentPoints('attendance'),
+              max: 100,
+            }),
+            months: trendMonths.map((m) => ({
+              // Not `label`: that name is a Handlebars helper, which a bare {{label}} would call.
+              monthLabel: m.label,
+              held: m.held,
+              heldShare: m.heldShare === null ? '–' : `${m.heldShare}%`,
+              attendance: m.attendance === null ? '–' : `${m.attendance}%`,
+            })),
+          }
+        : null,
       legend: RAGS.map((level) => ({
         level,
         symbol: HEAT_STYLE[level].symbol,

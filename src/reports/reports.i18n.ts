@@ -88,6 +88,15 @@ defineMessages(
     'regularity.chartDesc':
       '{{branches}} 个支部 × 12 个月；每格颜色与符号表示评价：✓ 达标，! 需关注，✗ 未达标，– 未到期。下方表格列出同样的数据。',
     'regularity.legend': '图例',
+    'regularity.trend': '逐月趋势',
+    'regularity.trendHeld': '按时召开主题党日的支部比例',
+    'regularity.trendHeldDesc':
+      '{{org}} {{year}} 年每月已到期支部中按时召开主题党日（有会议记录）的比例，未到期的月份断开；数值见右表。',
+    'regularity.trendAttendance': '逐月出勤率',
+    'regularity.trendAttendanceDesc': '{{org}} {{year}} 年每月已结束的主题党日应到人员中的出勤比例；数值见右表。',
+    'regularity.trendMonth': '月份',
+    'regularity.trendHeldCol': '按时召开',
+    'regularity.trendHeldValue': '{{held}} / {{due}} 个支部',
     'regularity.cell':
       '{{branch}} {{month}}：{{status}}；主题党日{{held}}；出勤率 {{attendance}}；台账 {{evidence}}',
     'regularity.heldYes': '已开展',
@@ -222,6 +231,16 @@ defineMessages(
     'regularity.chartDesc':
       '{{branches}} branches × 12 months; each cell has a colour and a symbol: ✓ on track, ! needs attention, ✗ not met, – not yet due. The table below has the same data.',
     'regularity.legend': 'Legend',
+    'regularity.trend': 'Month by month',
+    'regularity.trendHeld': 'Share of branches that held their study day',
+    'regularity.trendHeldDesc':
+      'Of the branches whose month is due, the share that held the study day with minutes, {{org}} {{year}}; months not yet due break the line. The table beside has the figures.',
+    'regularity.trendAttendance': 'Attendance by month',
+    'regularity.trendAttendanceDesc':
+      'Share of the members expected at closed study days who attended, {{org}} {{year}}. The table beside has the figures.',
+    'regularity.trendMonth': 'Month',
+    'regularity.trendHeldCol': 'Held',
+    'regularity.trendHeldValue': '{{held}} of {{due}} branches',
     'regularity.cell':
       '{{branch}} {{month}}: {{status}}; study day {{held}}; attendance {{attendance}}; records {{evidence}}',
     'regularity.heldYes': 'held',

@@ -1,0 +1,79 @@
+import { CertificationListener } from './certification.listener';
+import type { IssuingService } from './issuing.service';
+
+/** An IssuingService stand-in whose evaluations finish when the test says so. */
+function fakeIssuing() {
+  const calls: string[] = [];
+  const waiting: Array<() => void> = [];
+  let running = 0;
+  let maxRunning = 0;
+  const issuing = {
+    evaluateAndIssue: (userId: string) => {
+      calls.push(userId);
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      return new Promise<[]>((resolve) =>
+        waiting.push(() => {
+          running--;
+          resolve([]);
+        }),
+      );
+    },
+  } as unknown as IssuingService;
+  const finishAll = async (): Promise<void> => {
+    while (waiting.length > 0) {
+      waiting.splice(0).forEach((finish) => finish());
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  return { issuing, calls, finishAll, maxRunning: () => maxRunning };
+}
+
+describe('CertificationListener (evaluations after the answer)', () => {
+  it('merges events for a person and evaluates once more when one arrives during an evaluation', async () => {
+    const f = fakeIssuing();
+    const listener = new CertificationListener(f.issuing);
+    listener.onProgress({ userId: 'a' });
+    listener.onProgress({ userId: 'a' }); // during the running evaluation: one more later
+    listener.onProgress({ userIds: ['a', 'a'] });
+    await f.finishAll();
+    await listener.settle('a');
+    expect(f.calls).toEqual(['a', 'a']);
+  });
+
+  it('runs two at a time, and settle() starts a waiting person at once', async () => {
+    const f = fakeIssuing();
+    const listener = new CertificationListener(f.issuing);
+    listener.onProgress({ userIds: ['a', 'b', 'c', 'd'] });
+    expect(f.calls).toEqual(['a', 'b']);
+    const settled = listener.settle('d');
+    expect(f.calls).toEqual(['a', 'b', 'd']);
+    let done = false;
+    void settled.then(() => (done = true));
+    await f.finishAll();
+    await settled;
+    expect(done).toBe(true);
+    await listener.settleAll();
+    expect([...f.calls].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(f.maxRunning()).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps going after a failed evaluation and answers settle() for unknown people at once', async () => {
+    const calls: string[] = [];
+    const issuing = {
+      evaluateAndIssue: async (userId: string) => {
+        calls.push(userId);
+        if (userId === 'bad') {
+          throw new Error('database unavailable');
+        }
+        return [];
+      },
+    } as unknown as IssuingService;
+    const listener = new CertificationListener(issuing);
+    jest.spyOn(listener['logger'], 'error').mockImplementation(() => undefined);
+    listener.onProgress({ userIds: ['bad', 'good'] });
+    await listener.settleAll();
+    await listener.settle('nobody');
+    expect(calls).toEqual(['bad', 'good']);
+  });
+});
