@@ -125,7 +125,8 @@ async function startApp(sqlitePath) {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function request(method, path, { headers = {}, body } = {}) {
+/** `parse: false` only drains the body: the time to its last byte, not the driver's own JSON.parse of it. */
+function request(method, path, { headers = {}, body, parse = true } = {}) {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -142,8 +143,12 @@ function request(method, path, { headers = {}, body } = {}) {
       },
       (res) => {
         const chunks = [];
-        res.on('data', (c) => chunks.push(c));
+        res.on('data', (c) => (parse ? chunks.push(c) : undefined));
         res.on('end', () => {
+          if (!parse) {
+            resolve({ status: res.statusCode, json: undefined, text: '' });
+            return;
+          }
           const text = Buffer.concat(chunks).toString('utf8');
           let json;
           try {
@@ -522,7 +527,12 @@ async function main() {
       }
       await drain();
       log(`${name} @${c}`);
-      const r = await load(name, c, items(), name.startsWith('regularity') ? { amount: c } : {});
+      // The city report is ~20 MB of JSON: 200 of them at once would be 4 GB in the driver's own buffers (it ran
+      // out of heap), so the report's burst is at most 50 requests on up to 50 connections at every level.
+      const report = name.startsWith('regularity');
+      const r = report
+        ? await load(name, Math.min(c, 50), items(), { amount: Math.min(c, 50) })
+        : await load(name, c, items());
       rows.push({
         ...r,
         ref: name.startsWith('regularity') ? 'sql' : 'hello',
@@ -536,6 +546,7 @@ async function main() {
     await timed(single, () =>
       request('GET', '/api/v1/reports/regularity', {
         headers: { authorization: `Bearer ${adminTok.secret}` },
+        parse: false,
       }),
     );
   }

@@ -7,6 +7,7 @@ import { translate } from '../common/i18n/i18n';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import { CsrfOnlyDto } from '../auth/dto/login.dto';
 import { CourseAuthoringService } from './course-authoring.service';
+import { CurriculumException } from './curriculum.exception';
 import { CoursePublishService } from './course-publish.service';
 import {
   CourseFormDto,
@@ -91,7 +92,7 @@ export class AuthorPagesController {
     @Body() form: CourseFormDto,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await this.authoring.updateSettings(actor, slug, toSettingsInput(form));
+    await this.authoring.updateSettings(actor, slug, toSettingsInput(form), form.revision);
     return reply.redirect(path(slug, '?saved=1'), 303);
   }
 
@@ -211,8 +212,37 @@ export class AuthorPagesController {
         ...view,
       });
     }
-    const saved = await this.authoring.saveLesson(actor, slug, key, toLessonInput(form));
-    return reply.redirect(path(slug, `/lessons/${saved}?saved=1`), 303);
+    try {
+      const saved = await this.authoring.saveLesson(
+        actor,
+        slug,
+        key,
+        toLessonInput(form),
+        form.revision,
+      );
+      return reply.redirect(path(slug, `/lessons/${saved}?saved=1`), 303);
+    } catch (error) {
+      if (!(error instanceof CurriculumException) || error.code !== 'DRAFT_CHANGED') {
+        throw error;
+      }
+      // Someone saved in between: the author's text comes back in the form, unsaved, with the latest revision,
+      // so a second save (after a look at the course) deliberately replaces the other change.
+      const draft = await this.authoring.draft(actor, slug);
+      const stillThere = draft.modules.some((m) => m.lessons.some((l) => l.key === key));
+      const view = toLessonForm(
+        draft,
+        stillThere ? key : null, // deleted meanwhile: the text can still be saved as a new lesson
+        { ...form, revision: draft.revision },
+        null,
+      );
+      return reply.status(409).view('author/lesson', {
+        ...pageContext(req, reply),
+        title: form.title,
+        scripts: AUTHOR_SCRIPT,
+        conflict: true,
+        ...view,
+      });
+    }
   }
 }
 

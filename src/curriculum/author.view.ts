@@ -44,6 +44,7 @@ export function toCourseSettings(draft: DraftView | null) {
     competencies: options(COMPETENCIES, draft?.competencies ?? []),
     postTypes: options(COURSE_POST_TYPES, draft?.postTypes ?? [...COURSE_POST_TYPES]),
     levels: options(COURSE_LEVELS, draft?.levels ?? ['none']),
+    revision: draft?.revision ?? '',
   };
 }
 
@@ -104,6 +105,8 @@ export function toLessonForm(
     lesson,
     kinds: LESSON_KINDS.map((value) => ({ value, selected: lesson.kind === value })),
     previewHtml,
+    // A preview keeps the revision the author opened, so their later save is still checked against it.
+    revision: form?.revision ?? draft.revision,
   };
 }
 

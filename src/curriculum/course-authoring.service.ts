@@ -66,6 +66,8 @@ export interface DraftView {
   postTypes: string[];
   levels: string[];
   updatedAt: Date;
+  /** The draft's checksum: edits that send it back are refused if someone saved in between (lost update). */
+  revision: string;
   modules: Array<{ title: string; titleEn: string; lessons: LessonContent[] }>;
 }
 
@@ -167,25 +169,35 @@ export class CourseAuthoringService {
     if (dto.orgId !== undefined) {
       await this.tree.requireAt(actor, COURSE_EDITORS, dto.orgId);
     }
-    return this.change(actor, slug, (course) => {
-      course.trainingKind = dto.trainingKind;
+    return this.change(
+      actor,
+      slug,
+      (course) => {
+        course.trainingKind = dto.trainingKind;
       course.competencies = dto.competencies ?? course.competencies;
       course.postTypes = dto.postTypes ?? course.postTypes;
       course.levels = dto.levels ?? course.levels;
-      course.orgId = dto.orgId ?? course.orgId;
-      return this.contentFrom(dto, course.draft.lessons);
-    });
+        course.orgId = dto.orgId ?? course.orgId;
+        return this.contentFrom(dto, course.draft.lessons);
+      },
+      dto.revision,
+    );
   }
 
   /** The settings form of /author: everything but the lessons. */
-  async updateSettings(actor: Actor, slug: string, s: CourseSettings): Promise<DraftView> {
+  async updateSettings(
+    actor: Actor,
+    slug: string,
+    s: CourseSettings,
+    revision?: string,
+  ): Promise<DraftView> {
     return this.change(actor, slug, (course) => {
       course.trainingKind = s.trainingKind;
       course.competencies = s.competencies ?? [];
       course.postTypes = s.postTypes ?? course.postTypes;
       course.levels = s.levels ?? course.levels;
       return { ...course.draft, ...this.texts(s) };
-    });
+    }, revision);
   }
 
   /** Adds (key null) or changes one lesson of the draft; returns its key. */
@@ -194,6 +206,7 @@ export class CourseAuthoringService {
     slug: string,
     key: string | null,
     input: LessonInput,
+    revision?: string,
   ): Promise<string> {
     let savedIndex = -1;
     const view = await this.change(actor, slug, (course) => {
@@ -222,7 +235,7 @@ export class CourseAuthoringService {
         lessons[savedIndex] = lesson;
       }
       return { ...course.draft, lessons: renumberKeys(lessons) };
-    });
+    }, revision);
     return view.modules.flatMap((mod) => mod.lessons)[savedIndex]?.key ?? '';
   }
 
@@ -330,14 +343,42 @@ export class CourseAuthoringService {
     actor: Actor,
     slug: string,
     edit: (course: CourseEntity) => CourseContent,
+    revision?: string,
   ): Promise<DraftView> {
     return this.tx.run(async (m) => {
       const course = await this.editable(m, actor, slug);
+      // Two editors of one draft: a save made on the revision both opened must not silently undo the other's
+      // work. The check is repeated in the UPDATE itself, so on PostgreSQL two saves in flight cannot both pass.
+      const seen = course.draftChecksum;
+      if (revision !== undefined && revision !== seen) {
+        throw new CurriculumException('DRAFT_CHANGED', {}, 'revision');
+      }
       const draft = edit(course);
       course.draft = draft;
       course.draftChecksum = contentChecksum(draft);
       course.updatedAt = new Date();
-      await m.getRepository(CourseEntity).save(course);
+      if (revision === undefined) {
+        await m.getRepository(CourseEntity).save(course);
+      } else {
+        const saved = await m
+          .createQueryBuilder()
+          .update(CourseEntity)
+          .set({
+            draft: course.draft,
+            draftChecksum: course.draftChecksum,
+            updatedAt: course.updatedAt,
+            trainingKind: course.trainingKind,
+            competencies: course.competencies,
+            postTypes: course.postTypes,
+            levels: course.levels,
+            orgId: course.orgId,
+          })
+          .where('id = :id AND draft_checksum = :seen', { id: course.id, seen })
+          .execute();
+        if (!saved.affected) {
+          throw new CurriculumException('DRAFT_CHANGED', {}, 'revision');
+        }
+      }
       return this.toDraftView(m, course);
     });
   }
@@ -427,6 +468,7 @@ export class CourseAuthoringService {
       postTypes: course.postTypes,
       levels: course.levels,
       updatedAt: course.updatedAt,
+      revision: course.draftChecksum,
       modules,
     };
   }

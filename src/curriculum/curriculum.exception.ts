@@ -12,5 +12,6 @@ export const CURRICULUM_ERRORS = {
   LESSON_LIMIT: 400,
   LESSON_MINUTES: 400,
   COURSE_HOURS: 400,
+  DRAFT_CHANGED: 409,
 } as const;
 export const CurriculumException = exceptionFor(CURRICULUM_ERRORS);

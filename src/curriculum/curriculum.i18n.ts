@@ -8,6 +8,8 @@ defineMessages(
     COURSE_NOT_EDITABLE: '该课程不属于您负责的组织范围，不能修改。',
     COURSE_SLUG_TAKEN: '课程标识“{{slug}}”已被使用，请换一个。',
     COURSE_SLUG_IMMUTABLE: '课程标识创建后不能修改（当前为“{{slug}}”）。',
+    DRAFT_CHANGED:
+      '您打开这门课程后，已有人保存了修改。您的内容还没有保存：请查看最新内容后再保存（再次保存会覆盖对方的修改）。',
     COURSE_HAS_NO_LESSONS: '课程还没有课节，不能发布。',
     COURSE_ARCHIVED: '课程已归档。',
     COURSE_ORG_REQUIRED: '请指定课程所属的组织。',
@@ -22,6 +24,8 @@ defineMessages(
       'This course belongs outside the organisations you look after, so you cannot change it.',
     COURSE_SLUG_TAKEN: 'The course id “{{slug}}” is already taken; choose another.',
     COURSE_SLUG_IMMUTABLE: 'A course id cannot change after creation (it is “{{slug}}”).',
+    DRAFT_CHANGED:
+      'Someone saved changes to this course after you opened it. Your text has not been saved: look at the latest version, then save again (saving again replaces their changes).',
     COURSE_HAS_NO_LESSONS: 'The course has no lessons yet, so it cannot be published.',
     COURSE_ARCHIVED: 'The course is archived.',
     COURSE_ORG_REQUIRED: 'Say which organisation the course belongs to.',

@@ -91,6 +91,13 @@ export class ModuleInputDto {
 }
 
 export class CourseInputDto {
+  /** The draft `revision` the edit was made on; a save on an older one is refused with 409 (lost update). */
+  @ApiPropertyOptional({ maxLength: 64 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  revision?: string;
+
   @ApiProperty({ example: 'neighbour-mediation', maxLength: 80 })
   @IsString()
   @MaxLength(80)
@@ -218,6 +225,12 @@ export class MarkdownPreviewDto {
 
 /** The course settings form of /author (form fields arrive as text). */
 export class CourseFormDto {
+  /** The draft `revision` the edit was made on; a save on an older one is refused with 409 (lost update). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  revision?: string;
+
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -274,6 +287,12 @@ export class CourseFormDto {
 
 /** The lesson form of /author; `intent=preview` renders without saving (the no-script preview). */
 export class LessonFormDto {
+  /** The draft `revision` the edit was made on; a save on an older one is refused with 409 (lost update). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  revision?: string;
+
   @IsString()
   @MinLength(1)
   @MaxLength(200)
