@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType, PickType } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 
 const NEW_PASSWORD = {
@@ -21,18 +21,6 @@ export class ChangePasswordDto {
   newPassword!: string;
 }
 
-/** The /me/password form: the same fields, the new password typed twice, and the CSRF token. */
-export class ChangePasswordFormDto extends ChangePasswordDto {
-  @IsString()
-  @MaxLength(128)
-  confirmPassword!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  _csrf?: string;
-}
-
 export class ResetPasswordDto {
   @ApiProperty({ description: 'The secret at the end of the reset link' })
   @IsString()
@@ -47,13 +35,8 @@ export class ResetPasswordDto {
   newPassword!: string;
 }
 
-/** The /reset-password/:token form (the token travels in the path). */
-export class ResetPasswordFormDto {
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
-  newPassword!: string;
-
+/** What both password forms add to their JSON twin: the new password typed twice, and the CSRF token. */
+class PasswordFormFields {
   @IsString()
   @MaxLength(128)
   confirmPassword!: string;
@@ -63,3 +46,12 @@ export class ResetPasswordFormDto {
   @MaxLength(200)
   _csrf?: string;
 }
+
+/** The /me/password form. */
+export class ChangePasswordFormDto extends IntersectionType(ChangePasswordDto, PasswordFormFields) {}
+
+/** The /reset-password/:token form (the token travels in the path). */
+export class ResetPasswordFormDto extends IntersectionType(
+  PickType(ResetPasswordDto, ['newPassword'] as const),
+  PasswordFormFields,
+) {}
