@@ -50,6 +50,14 @@ export interface IssueInput {
 
 const DEFAULT_ZONE = 'Asia/Shanghai';
 
+/** What the first of the two issuing transactions settles: who issues, under which number, how it is verified. */
+interface PreparedIssue {
+  issuer: { id: string; name: string; zone: string };
+  serial: string;
+  verifyCode: string;
+  level: ReturnType<typeof ruleLevel>;
+}
+
 /** Evaluates a person's rules and issues what they have earned, once per rule and period. */
 @Injectable()
 export class IssuingService {
@@ -122,21 +130,28 @@ export class IssuingService {
   }
 
   /**
-   * Issues one certificate in its own transaction. Null when the person already holds it for that period: on
-   * SQLite the transaction queue lets the second caller see the first one's row; on PostgreSQL the unique
-   * constraint on (user, rule, period, issueNo) refuses the second insert and its whole transaction rolls back.
+   * Issues one certificate. Null when the person already holds it for that period: on SQLite the transaction
+   * queue lets the second caller see the first one's row; on PostgreSQL the unique constraint on
+   * (user, rule, period, issueNo) refuses the second insert and its whole transaction rolls back.
+   *
+   * Two short transactions with the PDF rendered between them: the serial is taken in the first, the file is
+   * stored in the second. Rendering inside one transaction held SQLite's only connection for the ~20 ms of CPU a
+   * PDF takes, so a study day that earned hundreds of certificates stalled every check-in behind them. The price
+   * is a gap in the issuer's serials when two evaluations of one person race (the listener already merges them)
+   * or the process stops between the two, which a register of issued numbers tolerates.
    */
   async issue(input: IssueInput): Promise<CertificateEntity | null> {
     try {
-      const cert = await this.tx.run(async (m) => {
-        const already = await m.getRepository(CertificateEntity).findOneBy({
-          userId: input.user.id,
-          ruleKey: input.rule.key,
-          periodKey: input.period.key,
-          issueNo: input.issueNo ?? 0,
-        });
-        return already ? null : this.issueIn(m, input);
-      });
+      const prepared = await this.tx.run(async (m) =>
+        (await this.held(m, input)) ? null : this.prepare(m, input),
+      );
+      if (!prepared) {
+        return null;
+      }
+      const pdf = await this.render(input, prepared);
+      const cert = await this.tx.run(async (m) =>
+        (await this.held(m, input)) ? null : this.store(m, input, prepared, pdf),
+      );
       if (cert) {
         await this.events.emitAsync(CERTIFICATE_ISSUED, {
           certificateId: cert.id,
@@ -154,18 +169,44 @@ export class IssuingService {
     }
   }
 
-  /** Inside the caller's transaction (also the demo seed): serial, code, PDF rendered once, its hash, audit. */
+  /** Inside the caller's transaction (also the demo seed and reissues): serial, code, PDF, its hash, audit. */
   async issueIn(m: EntityManager, input: IssueInput): Promise<CertificateEntity> {
-    const { user, rule } = input;
-    const issuer = await this.issuerOf(m, user, rule.issuer);
+    const prepared = await this.prepare(m, input);
+    return this.store(m, input, prepared, await this.render(input, prepared));
+  }
+
+  private async held(m: EntityManager, input: IssueInput): Promise<boolean> {
+    const row = await m.getRepository(CertificateEntity).findOne({
+      select: { id: true },
+      where: {
+        userId: input.user.id,
+        ruleKey: input.rule.key,
+        periodKey: input.period.key,
+        issueNo: input.issueNo ?? 0,
+      },
+    });
+    return row !== null;
+  }
+
+  /** The issuer, the next serial of its year and a fresh verification code. */
+  private async prepare(m: EntityManager, input: IssueInput): Promise<PreparedIssue> {
+    const issuer = await this.issuerOf(m, input.user, input.rule.issuer);
     const year = DateTime.fromJSDate(input.issuedAt, { zone: issuer.zone || DEFAULT_ZONE }).year;
     const serial = await this.allocateSerial(m, issuer, year);
-    const verifyCode = newVerifyCode();
-    const { levels } = await this.levels();
-    const level = ruleLevel(rule, user.qualificationLevel);
-    const levelLabel = level ? levelPolicyOf(levels, level)?.label : undefined;
-    const pdf = await renderCertificatePdf({
+    return {
+      issuer: { id: issuer.id, name: issuer.name, zone: issuer.zone || DEFAULT_ZONE },
       serial,
+      verifyCode: newVerifyCode(),
+      level: ruleLevel(input.rule, input.user.qualificationLevel),
+    };
+  }
+
+  private async render(input: IssueInput, prepared: PreparedIssue): Promise<Buffer> {
+    const { user, rule } = input;
+    const { levels } = await this.levels();
+    const levelLabel = prepared.level ? levelPolicyOf(levels, prepared.level)?.label : undefined;
+    return renderCertificatePdf({
+      serial: prepared.serial,
       holderName: user.displayName,
       title: rule.title,
       titleEn: rule.titleEn,
@@ -174,11 +215,22 @@ export class IssuingService {
         : undefined,
       hours: input.hours,
       trainingKindLabel: TRAINING_KIND_LABELS[rule.trainingKind]?.zh ?? rule.trainingKind,
-      issuerName: issuer.name,
+      issuerName: prepared.issuer.name,
       issuedAt: input.issuedAt,
-      zone: issuer.zone || DEFAULT_ZONE,
-      verifyUrl: this.verifyUrl(verifyCode),
+      zone: prepared.issuer.zone,
+      verifyUrl: this.verifyUrl(prepared.verifyCode),
     });
+  }
+
+  /** The certificate row, its PDF and the audit entry, in the caller's transaction. */
+  private async store(
+    m: EntityManager,
+    input: IssueInput,
+    prepared: PreparedIssue,
+    pdf: Buffer,
+  ): Promise<CertificateEntity> {
+    const { user, rule } = input;
+    const { serial, level } = prepared;
     const cert = m.getRepository(CertificateEntity).create({
       id: randomUUID(),
       userId: user.id,
@@ -186,7 +238,7 @@ export class IssuingService {
       periodKey: input.period.key,
       issueNo: input.issueNo ?? 0,
       serial,
-      verifyCode,
+      verifyCode: prepared.verifyCode,
       title: rule.title,
       titleEn: rule.titleEn,
       level,
@@ -194,8 +246,8 @@ export class IssuingService {
       trainingKind: rule.trainingKind,
       hours: Math.round(input.hours * 100) / 100,
       holderName: user.displayName,
-      issuerOrgId: issuer.id,
-      issuerName: issuer.name,
+      issuerOrgId: prepared.issuer.id,
+      issuerName: prepared.issuer.name,
       issuedAt: input.issuedAt,
       pdfSha256: createHash('sha256').update(pdf).digest('hex'),
       status: 'valid',
