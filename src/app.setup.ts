@@ -21,6 +21,7 @@ import { createValidationPipe } from './common/http/validation';
 import { registerHelpers } from './common/views/handlebars-helpers';
 import { navFor } from './common/views/nav';
 import { AppConfigService } from './config/app-config.service';
+import { ForegroundLoad } from './database/foreground-load';
 
 export const ROOT_DIR = resolve(__dirname, '..');
 const VIEWS_DIR = join(ROOT_DIR, 'views');
@@ -111,6 +112,13 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     viewExt: 'hbs',
     options: { partials: partials() },
     production: config.isProduction || config.nodeEnv === 'test',
+  });
+
+  // Requests in flight, for background work that yields to them ('close' fires on a finished or aborted reply).
+  const load = app.get(ForegroundLoad);
+  fastify.addHook('onRequest', (_req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.raw.once('close', load.begin());
+    done();
   });
 
   // Who is asking, and in which language: before routing, so guards, pipes and the error filter all know.

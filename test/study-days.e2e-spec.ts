@@ -485,9 +485,18 @@ describe('Study days and attendance', () => {
     const calendar = await page.get('/study-days');
     expect(calendar.status).toBe(200);
     expect(calendar.text).toContain('sd-list');
-    const month = nowLocal().plus({ months: 1 }).toFormat('yyyy-MM');
-    const next = await page.get(`/study-days?month=${month}`);
-    const id = /href="\/study-days\/([0-9a-f-]{36})"/.exec(next.text)?.[1] as string;
+    // The demo opens check-in on the branch's next regular study day: this month's or next month's, by today's
+    // date (days the tests above scheduled are not in a series).
+    const opened: Array<{ id: string; local_date: string }> = await t.dataSource.query(
+      'SELECT s.id, s.local_date FROM attendance_sessions s JOIN study_days d ON d.id = s.id' +
+        ` WHERE d.org_id = ${t.db === 'postgres' ? '$1' : '?'} AND d.series_id IS NOT NULL` +
+        ' AND s.check_in_secret IS NOT NULL ORDER BY s.starts_at LIMIT 1',
+      [homeBranch],
+    );
+    const month = opened[0].local_date.slice(0, 7);
+    const next = await page.get(`/study-days?month=${month}&branch=${homeBranch}`);
+    const id = opened[0].id;
+    expect(next.text).toContain(`href="/study-days/${id}"`);
     const detail = await page.get(`/study-days/${id}`);
     expect(detail.status).toBe(200);
     expect(detail.text).toContain('id="roster"');

@@ -9,6 +9,7 @@ import { AttendanceApiController } from './attendance-api.controller';
 import { AttendanceClock } from './attendance-clock';
 import { AttendanceRecordEntity } from './attendance-record.entity';
 import { AttendanceSessionEntity } from './attendance-session.entity';
+import { AttendanceSessionCache } from './attendance-session-cache';
 import { AttendanceService } from './attendance.service';
 import { BranchMembershipEntity } from './branch-membership.entity';
 import { CheckInPagesController } from './check-in-pages.controller';
@@ -36,6 +37,7 @@ import { TrainingSessionsService } from './training-sessions.service';
   controllers: [AttendanceApiController, CheckInPagesController],
   providers: [
     AttendanceClock,
+    AttendanceSessionCache,
     AttendanceService,
     CheckInService,
     LeaveService,

@@ -21,6 +21,7 @@ import {
   RecordableStatus,
   windowState,
 } from './attendance-rules';
+import { AttendanceSessionCache } from './attendance-session-cache';
 import { AttendanceSessionEntity, SessionType } from './attendance-session.entity';
 import { AttendanceException } from './attendance.exception';
 import {
@@ -76,6 +77,7 @@ export class CheckInService {
     private readonly learning: LearningBridge,
     private readonly events: EventEmitter2,
     private readonly clock: AttendanceClock,
+    private readonly sessionCache: AttendanceSessionCache,
   ) {}
 
   /** Opens check-in (first call makes the secret) and answers the code to show now, with its QR code. */
@@ -191,7 +193,11 @@ export class CheckInService {
     type: SessionType | null,
     now: Date,
   ): Promise<AttendanceSessionEntity> {
-    const session = await this.attendance.findSession(id, type ?? undefined);
+    const cached =
+      typeof id === 'string' && id.length > 0 && id.length <= 36
+        ? await this.sessionCache.get(id, () => this.attendance.findSession(id))
+        : null;
+    const session = cached && (!type || cached.sessionType === type) ? cached : null;
     const org = session ? await this.tree.find(session.orgId) : null;
     if (!session || !org) {
       throw new AttendanceException('SESSION_NOT_FOUND');

@@ -1,4 +1,5 @@
-import { CertificationListener } from './certification.listener';
+import { ForegroundLoad } from '../database/foreground-load';
+import { CertificationListener, MAX_DEFER_MS } from './certification.listener';
 import type { IssuingService } from './issuing.service';
 
 /** An IssuingService stand-in whose evaluations finish when the test says so. */
@@ -75,5 +76,44 @@ describe('CertificationListener (evaluations after the answer)', () => {
     await listener.settleAll();
     await listener.settle('nobody');
     expect(calls).toEqual(['bad', 'good']);
+  });
+
+  it('holds evaluations back while requests are answered, and starts them when the last one is', async () => {
+    const f = fakeIssuing();
+    const load = new ForegroundLoad();
+    const listener = new CertificationListener(f.issuing, load);
+    const first = load.begin();
+    const second = load.begin();
+    listener.onProgress({ userIds: ['a', 'b', 'c'] });
+    expect(f.calls).toEqual([]);
+    first();
+    first(); // a reply's 'close' counted twice must not free the other request's slot
+    expect(f.calls).toEqual([]);
+    // Someone opening their certificates is never held back.
+    void listener.settle('c');
+    expect(f.calls).toEqual(['c']);
+    second();
+    expect(f.calls).toEqual(['c', 'a']);
+    await f.finishAll();
+    await listener.settleAll();
+    expect(f.calls).toEqual(['c', 'a', 'b']);
+  });
+
+  it('under load that never lets up, starts an overdue evaluation, one at a time', async () => {
+    jest.useFakeTimers({ now: new Date('2026-12-01T02:00:00Z') });
+    try {
+      const f = fakeIssuing();
+      const load = new ForegroundLoad();
+      const listener = new CertificationListener(f.issuing, load);
+      load.begin();
+      listener.onProgress({ userIds: ['a', 'b'] });
+      jest.advanceTimersByTime(MAX_DEFER_MS - 1);
+      expect(f.calls).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(f.calls).toEqual(['a']);
+      expect(f.maxRunning()).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,6 @@
-import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, BeforeApplicationShutdown, Optional } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { ForegroundLoad } from '../database/foreground-load';
 import { IssuingService } from './issuing.service';
 
 interface PersonEvent {
@@ -9,6 +10,8 @@ interface PersonEvent {
 
 interface Pending {
   started: boolean;
+  /** When the first event for this evaluation arrived (ms). */
+  since: number;
   /** Another event arrived while the evaluation ran: evaluate once more with what it changed. */
   again: boolean;
   done: Promise<void>;
@@ -19,11 +22,18 @@ interface Pending {
 const CONCURRENCY = 2;
 
 /**
+ * While requests are being answered, waiting evaluations are held back, up to this long: they would otherwise
+ * take the database from the people whose requests caused them (a check-in storm ran at a third of its speed).
+ * Under load that never lets up they still start, one at a time, once the oldest has waited this long.
+ */
+export const MAX_DEFER_MS = 10_000;
+
+/**
  * Re-evaluates a person's certificates on every event that can change what they have earned.
  *
  * The evaluation (a dozen reads of the person's courses, quizzes, hours and attendance, and perhaps an issue) runs
  * after the request that caused it has been answered, one queue for the process: a check-in storm used to wait
- * for 2,000 evaluations inline. Events for a person already waiting are merged into one evaluation; an event
+ * for 2,000 evaluations inline, and while requests are in flight it waits for them (see MAX_DEFER_MS). Events for a person already waiting are merged into one evaluation; an event
  * during a running evaluation makes it run once more. Everything that shows certificates calls `settle()` first,
  * which runs the person's waiting evaluation at once, so a person always sees what they have just earned.
  */
@@ -34,7 +44,12 @@ export class CertificationListener implements BeforeApplicationShutdown {
   private readonly queue: string[] = [];
   private active = 0;
 
-  constructor(private readonly issuing: IssuingService) {}
+  private wakeScheduled = false;
+
+  constructor(
+    private readonly issuing: IssuingService,
+    @Optional() private readonly load?: ForegroundLoad,
+  ) {}
 
   @OnEvent('lesson.completed', { promisify: true })
   @OnEvent('course.completed', { promisify: true })
@@ -88,16 +103,47 @@ export class CertificationListener implements BeforeApplicationShutdown {
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    this.pending.set(userId, { started: false, again: false, done, resolve });
+    this.pending.set(userId, { started: false, since: Date.now(), again: false, done, resolve });
     this.queue.push(userId);
     this.pump();
   }
 
   private pump(): void {
-    while (this.active < CONCURRENCY && this.queue.length > 0) {
+    while (this.active < this.allowed() && this.queue.length > 0) {
       const userId = this.queue.shift() as string;
       this.start(userId, this.pending.get(userId) as Pending);
     }
+    if (this.queue.length > 0 && this.active === 0) {
+      this.wakeLater();
+    }
+  }
+
+  /** How many evaluations may run now: all of them when no request waits, one overdue one when they do. */
+  private allowed(): number {
+    if (!this.load?.busy) {
+      return CONCURRENCY;
+    }
+    const oldest = this.pending.get(this.queue[0] ?? '');
+    return oldest && Date.now() - oldest.since >= MAX_DEFER_MS ? 1 : 0;
+  }
+
+  /** Held-back evaluations start when the requests are answered, or when the oldest becomes overdue. */
+  private wakeLater(): void {
+    if (this.wakeScheduled || !this.load) {
+      return;
+    }
+    this.wakeScheduled = true;
+    const wake = (): void => {
+      if (this.wakeScheduled) {
+        this.wakeScheduled = false;
+        clearTimeout(timer);
+        this.pump();
+      }
+    };
+    const oldest = this.pending.get(this.queue[0]);
+    const timer = setTimeout(wake, Math.max(0, (oldest?.since ?? 0) + MAX_DEFER_MS - Date.now()));
+    timer.unref();
+    this.load.onIdle(wake);
   }
 
   private start(userId: string, entry: Pending): void {

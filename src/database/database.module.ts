@@ -5,6 +5,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { explainSqliteFailure, probeSqliteWrite } from './database-checks';
 import { dataSourceOptions, SQLITE_PRAGMAS } from './data-source-options';
 import { keepPostgresClientErrorsHandled } from './postgres-pool';
+import { ForegroundLoad } from './foreground-load';
 import { TransactionService } from './transaction.service';
 
 /**
@@ -49,7 +50,7 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
       dataSourceFactory: async (options) => openDataSource(options as DataSourceOptions),
     }),
   ],
-  providers: [TransactionService],
-  exports: [TransactionService],
+  providers: [TransactionService, ForegroundLoad],
+  exports: [TransactionService, ForegroundLoad],
 })
 export class DatabaseModule {}

@@ -83,9 +83,11 @@ export class LedgerService {
       activityType: entry.activityType,
       activityId: entry.activityId,
     };
-    if (!this.tx.isPostgres) {
-      // SQLite transactions are serialised, so a look first is enough and keeps the insert simple.
-      const existing = await repo.findOneBy(key);
+    const serialised = !this.tx.isPostgres;
+    if (serialised) {
+      // SQLite transactions are serialised, so a look first is enough: nothing can insert the row between the
+      // look and the insert, and the insert needs no second look.
+      const existing = await repo.findOne({ select: { id: true, hours: true }, where: key });
       if (existing) {
         return { credited: false, hours: existing.hours };
       }
@@ -109,7 +111,10 @@ export class LedgerService {
       })
       .orIgnore()
       .execute();
-    const row = await repo.findOneBy(key);
+    if (serialised) {
+      return { credited: true, hours };
+    }
+    const row = await repo.findOne({ select: { id: true, hours: true }, where: key });
     return row?.id === id ? { credited: true, hours } : { credited: false, hours: row?.hours ?? 0 };
   }
 
