@@ -112,7 +112,8 @@ async function captureRegularitySql(root, kind, target, nodes) {
   const policy = { get: async (key) => policies[key] };
   const city = nodes.find((n) => n.kind === 'city');
   const scope = { subtree: async () => nodes };
-  const service = new RegularityService(fakeDs, policy, scope);
+  // No read-only SQLite connections (second argument): the statements go to the stand-in to be recorded.
+  const service = new RegularityService(fakeDs, undefined, policy, scope);
   await service.forNode(city, undefined, new Date());
   return captured;
 }

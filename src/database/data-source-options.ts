@@ -6,7 +6,7 @@ import { migrations } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** Milliseconds a SQLite writer waits for another process's lock before giving up. */
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * SQLite pragmas, chosen and stated: WAL so readers never block the writer; synchronous=FULL because only FULL

@@ -6,6 +6,7 @@ import { explainSqliteFailure, probeSqliteWrite } from './database-checks';
 import { dataSourceOptions, SQLITE_PRAGMAS } from './data-source-options';
 import { keepPostgresClientErrorsHandled } from './postgres-pool';
 import { ForegroundLoad } from './foreground-load';
+import { SqliteReaders } from './sqlite-readers';
 import { TransactionService } from './transaction.service';
 
 /**
@@ -50,7 +51,7 @@ export async function openDataSource(options: DataSourceOptions): Promise<DataSo
       dataSourceFactory: async (options) => openDataSource(options as DataSourceOptions),
     }),
   ],
-  providers: [TransactionService, ForegroundLoad],
-  exports: [TransactionService, ForegroundLoad],
+  providers: [TransactionService, ForegroundLoad, SqliteReaders],
+  exports: [TransactionService, ForegroundLoad, SqliteReaders],
 })
 export class DatabaseModule {}

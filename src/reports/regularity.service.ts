@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
+import { SqliteReaders } from '../database/sqlite-readers';
 import { Actor } from '../common/access/actor';
 import { OrgNodeEntity } from '../organizations/org-node.entity';
 import { PolicyService } from '../policy/policy.service';
@@ -15,7 +16,7 @@ import {
   RollupRow,
 } from './regularity-grid';
 import { RegularityPolicy } from './regularity.policy';
-import { daysBetween, num, query, str, under } from './report-sql';
+import { daysBetween, num, query, Row, str, under } from './report-sql';
 import { ReportScopeService } from './report-scope.service';
 import { ReportsException } from './reports.exception';
 
@@ -49,9 +50,15 @@ export class RegularityService {
 
   constructor(
     private readonly ds: DataSource,
+    private readonly readers: SqliteReaders,
     private readonly policy: PolicyService,
     private readonly scope: ReportScopeService,
   ) {}
+
+  /** Read-model SQL, on a read-only connection of its own where the database has them. */
+  private read(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    return query(this.ds, sql, params, this.readers);
+  }
 
   async report(
     actor: Actor,
@@ -64,7 +71,11 @@ export class RegularityService {
   }
 
   /** Without a scope check: for callers that already checked (home blocks). */
-  forNode(root: OrgNodeEntity, year: number | undefined, now = new Date()): Promise<RegularityReport> {
+  forNode(
+    root: OrgNodeEntity,
+    year: number | undefined,
+    now = new Date(),
+  ): Promise<RegularityReport> {
     const key = `${root.id}|${year ?? ''}|${now.toISOString().slice(0, 16)}`;
     const running = this.inFlight.get(key);
     if (running) {
@@ -199,7 +210,7 @@ export class RegularityService {
       FROM m
       WHERE m.month >= :fromMonth AND m.month <= :toMonth
       GROUP BY m.org_id, m.month`;
-    const rows = await query(this.ds, sql, params);
+    const rows = await this.read(sql, params);
     return rows.map((r) => ({
       orgId: str(r.org_id),
       month: str(r.month),
@@ -227,7 +238,7 @@ export class RegularityService {
         AND s.closed_at IS NOT NULL AND s.cancelled_at IS NULL
         AND s.local_date >= :from AND s.local_date <= :to
       GROUP BY s.org_id, substr(s.local_date, 1, 7)`;
-    const rows = await query(this.ds, sql, {
+    const rows = await this.read(sql, {
       root: under(root.path),
       attended: ATTENDED,
       from: `${year}-01-01`,

@@ -1,0 +1,87 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SQLITE_BUSY_TIMEOUT_MS } from './data-source-options';
+
+type Row = Record<string, unknown>;
+
+interface Reader {
+  db: import('sqlite3').Database;
+  busy: number;
+}
+
+/** Read-only connections beside the main one; two statements of a report run at once on a 2-core machine. */
+const READERS = 2;
+
+/**
+ * Extra read-only SQLite connections for the big read models (the city's regularity grid and learning reports).
+ *
+ * With the `sqlite3` driver every query of the process goes through one connection, one statement at a time: a
+ * city report's two grouped queries ran one after the other, and every lesson page and check-in waited behind
+ * them. WAL lets readers on other connections run beside the writer and each other, each seeing the last commit
+ * (a report never reads inside a transaction, and every write is committed before its request is answered).
+ * Elsewhere (better-sqlite3, which runs on the main thread anyway, PostgreSQL with its pool, `:memory:`) reads
+ * go to the data source as before.
+ */
+@Injectable()
+export class SqliteReaders implements OnApplicationShutdown {
+  private readonly logger = new Logger('SqliteReaders');
+  private readers: Reader[] | null = null;
+  private readonly usable: boolean;
+
+  constructor(private readonly ds: DataSource) {
+    const file = String(ds.options.database ?? '');
+    this.usable = ds.options.type === 'sqlite' && file !== '' && file !== ':memory:';
+  }
+
+  /** Runs one read-only statement (`?` placeholders) on the least busy reader, or on the data source. */
+  async all(sql: string, values: unknown[]): Promise<Row[]> {
+    const readers = this.open();
+    if (!readers) {
+      return this.ds.query<Row[]>(sql, values);
+    }
+    const reader = readers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    reader.busy++;
+    try {
+      return await new Promise<Row[]>((resolve, reject) =>
+        reader.db.all(sql, values, (error: Error | null, rows: Row[]) =>
+          error ? reject(error) : resolve(rows),
+        ),
+      );
+    } finally {
+      reader.busy--;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const readers = this.readers ?? [];
+    this.readers = null;
+    await Promise.all(
+      readers.map((r) => new Promise<void>((resolve) => r.db.close(() => resolve()))),
+    );
+  }
+
+  private open(): Reader[] | null {
+    if (!this.usable) {
+      return null;
+    }
+    if (!this.readers) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const sqlite3 = require('sqlite3') as typeof import('sqlite3');
+      const file = String(this.ds.options.database);
+      this.readers = Array.from({ length: READERS }, () => {
+        const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+          if (error) {
+            this.logger.warn(`read-only connection to ${file} failed: ${error.message}`);
+          }
+        });
+        db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+        // A smaller page cache than the main connection's (the memory map is shared with it); nothing here writes.
+        db.exec(
+          'PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456; PRAGMA query_only = ON;',
+        );
+        return { db, busy: 0 };
+      });
+    }
+    return this.readers;
+  }
+}
