@@ -193,10 +193,8 @@ export class CheckInService {
     type: SessionType | null,
     now: Date,
   ): Promise<AttendanceSessionEntity> {
-    const cached =
-      typeof id === 'string' && id.length > 0 && id.length <= 36
-        ? await this.sessionCache.get(id, () => this.attendance.findSession(id))
-        : null;
+    // findSession refuses malformed ids (null), and a null is never cached.
+    const cached = await this.sessionCache.get(id, () => this.attendance.findSession(id));
     const session = cached && (!type || cached.sessionType === type) ? cached : null;
     const org = session ? await this.tree.find(session.orgId) : null;
     if (!session || !org) {
