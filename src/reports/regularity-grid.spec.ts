@@ -32,8 +32,9 @@ const pieces = ['plan', 'minutes'];
 const meeting = (orgId: string, month: string, held: string[]): MeetingAggregate => ({
   orgId,
   month,
-  heldTypes: new Set(held),
-  evidence: { plan: true, minutes: held.includes('study_day') },
+  heldByType: types.map((t) => held.includes(t.type)),
+  // plan, minutes
+  evidenceByPiece: [true, held.includes('study_day')],
   studyDayPlanned: true,
 });
 
@@ -54,7 +55,12 @@ describe('regularity grid', () => {
       meeting('b', '2026-01', ['study_day']),
       meeting('b', '2026-03', ['study_day', 'committee']),
     ],
-    rates: [{ orgId: 'a', month: '2026-01', liable: 10, attended: 9, leaveMadeUp: 1 }],
+    // Two sessions in March (a study day moved and a second one held) are summed into the month.
+    rates: [
+      { orgId: 'a', month: '2026-01', liable: 10, attended: 9, leaveMadeUp: 1 },
+      { orgId: 'a', month: '2026-03', liable: 10, attended: 5, leaveMadeUp: 0 },
+      { orgId: 'a', month: '2026-03', liable: 10, attended: 10, leaveMadeUp: 0 },
+    ],
     policy,
   });
   const [a, b] = rows;
@@ -67,7 +73,10 @@ describe('regularity grid', () => {
       status: 'green',
       attendanceRate: 0.9,
       commitmentRate: 1,
+      evidence: { plan: true, minutes: true },
+      evidenceShare: 1,
     });
+    expect(a?.months[2]).toMatchObject({ liable: 20, attended: 15, attendanceRate: 0.75 });
   });
 
   it('judges a quarterly obligation in the last month of its quarter, met by any month of it', () => {

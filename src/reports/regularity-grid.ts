@@ -10,18 +10,21 @@ export interface ObligationType {
   frequency: Frequency;
 }
 
-/** One branch and counting month, from the meetings query. */
+/**
+ * One branch and counting month, from the meetings query. Flags are arrays in the order of the grid's `types`
+ * and `evidencePieces` (a city is 24,000 of these: arrays, not sets or keyed objects, keep assembly cheap).
+ */
 export interface MeetingAggregate {
   orgId: string;
   month: string;
-  /** Meeting types with at least one held meeting counting for this month. */
-  heldTypes: Set<string>;
-  /** Evidence pieces present on the month's study day. */
-  evidence: Record<string, boolean>;
+  /** Per meeting type: at least one held meeting of it counts for this month. */
+  heldByType: boolean[];
+  /** Per evidence piece: present on the month's study day. */
+  evidenceByPiece: boolean[];
   studyDayPlanned: boolean;
 }
 
-/** One branch and month, from the attendance query. */
+/** One branch and attendance session (or month), from the attendance query; several in a month are summed. */
 export interface RateAggregate {
   orgId: string;
   month: string;
@@ -46,7 +49,8 @@ export interface MonthCell {
   obligations: Array<{ type: string; met: boolean; due: boolean }>;
   attendanceRate: number | null;
   commitmentRate: number | null;
-  evidence: Array<{ key: string; present: boolean }>;
+  /** Evidence piece -> present on the month's study day, e.g. `{ "plan": true, "minutes": false }`. */
+  evidence: Record<string, boolean>;
   evidenceShare: number | null;
   obligationShare: number | null;
   status: Rag;
@@ -147,7 +151,10 @@ export function buildBranchRows(input: {
   // an array index, never a scan or a string key built per cell.
   const months = monthsOf(input.year);
   const monthIndex = new Map(months.map((m, i) => [m, i]));
-  const byBranch = <T extends { orgId: string; month: string }>(list: T[]) => {
+  const byBranch = <T extends { orgId: string; month: string }>(
+    list: T[],
+    merge: (a: T, b: T) => T,
+  ) => {
     const index = new Map<string, Array<T | undefined>>();
     for (const item of list) {
       const i = monthIndex.get(item.month);
@@ -159,34 +166,47 @@ export function buildBranchRows(input: {
         slots = new Array<T | undefined>(12);
         index.set(item.orgId, slots);
       }
-      slots[i] = item;
+      const there = slots[i];
+      slots[i] = there ? merge(there, item) : item;
     }
     return index;
   };
-  const meetings = byBranch(input.meetings);
-  const rates = byBranch(input.rates);
+  const meetings = byBranch(input.meetings, (a, b) => ({
+    ...a,
+    heldByType: a.heldByType.map((held, k) => held || b.heldByType[k]),
+    evidenceByPiece: a.evidenceByPiece.map((there, k) => there || b.evidenceByPiece[k]),
+    studyDayPlanned: a.studyDayPlanned || b.studyDayPlanned,
+  }));
+  const rates = byBranch(input.rates, (a, b) => ({
+    ...a,
+    liable: a.liable + b.liable,
+    attended: a.attended + b.attended,
+    leaveMadeUp: a.leaveMadeUp + b.leaveMadeUp,
+  }));
+  const studyDay = input.types.findIndex((t) => t.type === 'study_day');
   // Which month starts each type's period: an obligation is met in month i when a meeting of its type was held
   // in any month from the period's start up to i.
   const periodStart = input.types.map((t) =>
     months.map((m, i) => i - periodMonths(t.frequency, m).indexOf(m)),
   );
   const closes = input.types.map((t) => months.map((m) => closesPeriod(t.frequency, m)));
+  const pieces = input.evidencePieces;
   const noMeetings = new Array<MeetingAggregate | undefined>(12);
   const noRates = new Array<RateAggregate | undefined>(12);
   return input.branches.map((b) => {
     const branchMeetings = meetings.get(b.id) ?? noMeetings;
     const branchRates = rates.get(b.id) ?? noRates;
     const metSoFar = input.types.map(() => new Array<boolean>(12).fill(false));
-    input.types.forEach((t, k) => {
+    for (let k = 0; k < input.types.length; k++) {
       for (let i = 0; i < 12; i++) {
-        const heldNow = branchMeetings[i]?.heldTypes.has(t.type) ?? false;
+        const heldNow = branchMeetings[i]?.heldByType[k] ?? false;
         metSoFar[k][i] = heldNow || (i > periodStart[k][i] && metSoFar[k][i - 1]);
       }
-    });
+    }
     const cells = months.map((month, i): MonthCell => {
       const meeting = branchMeetings[i];
       const rate = branchRates[i];
-      const held = meeting?.heldTypes.has('study_day') ?? false;
+      const held = studyDay >= 0 && (meeting?.heldByType[studyDay] ?? false);
       const due = month < input.currentMonth || (month === input.currentMonth && held);
       let judged = 0;
       let judgedMet = 0;
@@ -199,34 +219,41 @@ export function buildBranchRows(input: {
         return o;
       });
       let present = 0;
-      const evidence = input.evidencePieces.map((key) => {
-        const e = { key, present: meeting?.evidence[key] ?? false };
-        present += e.present ? 1 : 0;
-        return e;
-      });
+      const evidence: Record<string, boolean> = {};
+      for (let k = 0; k < pieces.length; k++) {
+        const there = meeting?.evidenceByPiece[k] ?? false;
+        evidence[pieces[k]] = there;
+        present += there ? 1 : 0;
+      }
       const liable = rate?.liable ?? 0;
       const attended = rate?.attended ?? 0;
       const committed = attended + (rate?.leaveMadeUp ?? 0);
-      const cell = {
+      const attendanceRate = ratio(attended, liable);
+      const evidenceShare =
+        meeting?.studyDayPlanned && pieces.length > 0
+          ? ratio(present, pieces.length)
+          : due
+            ? 0
+            : null;
+      const obligationShare = judged > 0 ? ratio(judgedMet, judged) : null;
+      return {
         month,
         due,
         held,
         obligations,
-        attendanceRate: ratio(attended, liable),
+        attendanceRate,
         commitmentRate: ratio(committed, liable),
         evidence,
-        evidenceShare:
-          meeting?.studyDayPlanned && evidence.length > 0
-            ? ratio(present, evidence.length)
-            : due
-              ? 0
-              : null,
-        obligationShare: judged > 0 ? ratio(judgedMet, judged) : null,
+        evidenceShare,
+        obligationShare,
+        status: rateCell(
+          { due, held, obligationShare, attendanceRate, evidenceShare },
+          input.policy.cell,
+        ),
         liable,
         attended,
         committed,
       };
-      return { ...cell, status: rateCell(cell, input.policy.cell) };
     });
     const counts = { green: 0, amber: 0, red: 0 };
     let monthsDue = 0;

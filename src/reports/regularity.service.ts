@@ -211,21 +211,26 @@ export class RegularityService {
       WHERE m.month >= :fromMonth AND m.month <= :toMonth
       GROUP BY m.org_id, m.month`;
     const rows = await this.read(sql, params);
+    const heldColumns = rhythm.meetingTypes.map((_, i) => `h${i}`);
+    const pieceColumns = pieces.map((p) => `e_${p.toLowerCase()}`);
     return rows.map((r) => ({
       orgId: str(r.org_id),
       month: str(r.month),
       studyDayPlanned: num(r.sd_planned) === 1,
-      heldTypes: new Set(
-        rhythm.meetingTypes.filter((_, i) => num(r[`h${i}`]) === 1).map((t) => t.type),
-      ),
-      evidence: Object.fromEntries(pieces.map((p) => [p, num(r[`e_${p.toLowerCase()}`]) === 1])),
+      heldByType: heldColumns.map((c) => num(r[c]) === 1),
+      evidenceByPiece: pieceColumns.map((c) => num(r[c]) === 1),
     }));
   }
 
-  /** Attendance and commitment per branch and month, over closed study-day sessions (the engine's formulas). */
+  /**
+   * Attendance and commitment per branch and session day, over closed study-day sessions (the engine's
+   * formulas); the grid sums a month's days. Grouped by the columns of the (org_id, local_date) index rather than
+   * by month, SQLite groups while it walks the index instead of sorting 220,000 joined records of a city's year
+   * (290 -> 175 ms on the benchmark city).
+   */
   private async rates(root: OrgNodeEntity, year: number): Promise<RateAggregate[]> {
     const sql = `
-      SELECT s.org_id AS org_id, substr(s.local_date, 1, 7) AS month, COUNT(*) AS liable,
+      SELECT s.org_id AS org_id, s.local_date AS local_date, COUNT(*) AS liable,
         SUM(CASE WHEN r.status IN (:...attended) THEN 1 ELSE 0 END) AS attended,
         SUM(CASE WHEN r.status = 'leave' AND NOT EXISTS (
           SELECT 1 FROM make_up_assignments mu
@@ -237,7 +242,7 @@ export class RegularityService {
       WHERE o.path LIKE :root AND o.kind = 'branch' AND s.session_type = 'study_day'
         AND s.closed_at IS NOT NULL AND s.cancelled_at IS NULL
         AND s.local_date >= :from AND s.local_date <= :to
-      GROUP BY s.org_id, substr(s.local_date, 1, 7)`;
+      GROUP BY s.org_id, s.local_date`;
     const rows = await this.read(sql, {
       root: under(root.path),
       attended: ATTENDED,
@@ -246,7 +251,7 @@ export class RegularityService {
     });
     return rows.map((r) => ({
       orgId: str(r.org_id),
-      month: str(r.month),
+      month: str(r.local_date).slice(0, 7),
       liable: num(r.liable),
       attended: num(r.attended),
       leaveMadeUp: num(r.leave_made_up),
