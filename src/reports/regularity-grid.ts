@@ -46,11 +46,15 @@ export interface MonthCell {
   /** The month has ended (or its study day already happened), so it is judged. */
   due: boolean;
   held: boolean;
-  obligations: Array<{ type: string; met: boolean; due: boolean }>;
+  /** Shared between cells with the same flags (see `buildBranchRows`): frozen, never to be changed. */
+  obligations: ReadonlyArray<Readonly<{ type: string; met: boolean; due: boolean }>>;
   attendanceRate: number | null;
   commitmentRate: number | null;
-  /** Evidence piece -> present on the month's study day, e.g. `{ "plan": true, "minutes": false }`. */
-  evidence: Record<string, boolean>;
+  /**
+   * Evidence piece -> present on the month's study day, e.g. `{ "plan": true, "minutes": false }`. Shared and
+   * frozen like `obligations`.
+   */
+  evidence: Readonly<Record<string, boolean>>;
   evidenceShare: number | null;
   obligationShare: number | null;
   status: Rag;
@@ -191,6 +195,11 @@ export function buildBranchRows(input: {
   );
   const closes = input.types.map((t) => months.map((m) => closesPeriod(t.frequency, m)));
   const pieces = input.evidencePieces;
+  // A city's grid is 24,000 cells but their obligation lists and evidence sets take only a few dozen distinct
+  // values, so each distinct value is built once, frozen and shared, keyed by its flags: ~300,000 fewer objects
+  // to allocate and collect per report; the JSON is the same. (Keys are exact up to 26 types and 53 pieces.)
+  const obligationLists = new Map<number, MonthCell['obligations']>();
+  const evidenceSets = new Map<number, MonthCell['evidence']>();
   const noMeetings = new Array<MeetingAggregate | undefined>(12);
   const noRates = new Array<RateAggregate | undefined>(12);
   return input.branches.map((b) => {
@@ -210,20 +219,36 @@ export function buildBranchRows(input: {
       const due = month < input.currentMonth || (month === input.currentMonth && held);
       let judged = 0;
       let judgedMet = 0;
-      const obligations = input.types.map((t, k) => {
-        const o = { type: t.type, met: metSoFar[k][i], due: due && closes[k][i] };
-        if (o.due) {
-          judged++;
-          judgedMet += o.met ? 1 : 0;
-        }
-        return o;
-      });
+      let obligationKey = 0;
+      for (let k = 0; k < input.types.length; k++) {
+        const met = metSoFar[k][i];
+        const judgedNow = due && closes[k][i];
+        judged += judgedNow ? 1 : 0;
+        judgedMet += judgedNow && met ? 1 : 0;
+        obligationKey = obligationKey * 4 + (met ? 2 : 0) + (judgedNow ? 1 : 0);
+      }
+      let obligations = obligationLists.get(obligationKey);
+      if (!obligations) {
+        obligations = Object.freeze(
+          input.types.map((t, k) =>
+            Object.freeze({ type: t.type, met: metSoFar[k][i], due: due && closes[k][i] }),
+          ),
+        );
+        obligationLists.set(obligationKey, obligations);
+      }
       let present = 0;
-      const evidence: Record<string, boolean> = {};
+      let evidenceKey = 0;
       for (let k = 0; k < pieces.length; k++) {
         const there = meeting?.evidenceByPiece[k] ?? false;
-        evidence[pieces[k]] = there;
         present += there ? 1 : 0;
+        evidenceKey = evidenceKey * 2 + (there ? 1 : 0);
+      }
+      let evidence = evidenceSets.get(evidenceKey);
+      if (!evidence) {
+        evidence = Object.freeze(
+          Object.fromEntries(pieces.map((key, k) => [key, meeting?.evidenceByPiece[k] ?? false])),
+        );
+        evidenceSets.set(evidenceKey, evidence);
       }
       const liable = rate?.liable ?? 0;
       const attended = rate?.attended ?? 0;
