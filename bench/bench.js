@@ -166,6 +166,15 @@ function request(method, path, { headers = {}, body, parse = true } = {}) {
 }
 
 /** Waits until the app answers /healthz quickly again (requests queued by the last scenario are done). */
+/**
+ * Learner and lesson pairs in a seeded random order: requests cycle through the list, and in query order all 50
+ * connections would ask for one learner's twelve lessons at once, which is not how a city reads.
+ */
+function inRandomOrder(rows) {
+  const { SeededRandom } = require(join(root, 'dist/loadgen/loadgen.random.js'));
+  return new SeededRandom(1).shuffled(rows);
+}
+
 async function drain() {
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
@@ -431,10 +440,12 @@ async function main() {
     enrolIds.add(q.course_id);
   }
   // Readers for the page and JSON scenarios: 300 learners with a lesson of one of their courses each.
-  const readers = await db.all(
-    `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
+  const readers = inRandomOrder(
+    await db.all(
+      `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
      WHERE e.user_id IN (SELECT id FROM users WHERE username LIKE 'u%' ORDER BY username LIMIT 300 OFFSET ?) ORDER BY e.user_id, l.position`,
-    [Math.floor(Number((await db.all('SELECT COUNT(*) AS n FROM users'))[0].n) / 4)],
+      [Math.floor(Number((await db.all('SELECT COUNT(*) AS n FROM users'))[0].n) / 4)],
+    ),
   );
   const stormTokens = await mintSessions(
     db,
@@ -731,9 +742,11 @@ async function tenth() {
   const path = join(dataDir, 'sqlite-tenth.db');
   await ensureData(path, [...fullArgs, '--scale', '0.1']);
   const db = await openDb('sqlite', path);
-  const readers = await db.all(
-    `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
+  const readers = inRandomOrder(
+    await db.all(
+      `SELECT e.user_id, l.id AS lesson_id FROM enrolments e JOIN lessons l ON l.version_id = e.version_id
      WHERE e.user_id IN (SELECT id FROM users WHERE username LIKE 'u%' ORDER BY username LIMIT 300 OFFSET 500) ORDER BY e.user_id, l.position`,
+    ),
   );
   const ids = [...new Set(readers.map((r) => r.user_id))];
   const tokens = new Map((await mintSessions(db, ids, 'token')).map((t) => [t.userId, t.secret]));

@@ -67,12 +67,24 @@ export class SessionsService {
     const clear = (event: { metadata?: { tableName?: string } }): void => {
       if (event.metadata?.tableName && ACTOR_TABLES.has(event.metadata.tableName)) {
         this.cache.clear();
+        this.loading.clear();
+        this.generation++;
       }
     };
     dataSource.subscribers.push({ afterInsert: clear, afterUpdate: clear, afterRemove: clear });
   }
 
   private readonly cache = new Map<string, CachedSession>();
+  /**
+   * Lookups in flight, by cache key: a person's first page (or the first after the cache entry aged out) often
+   * comes with several requests at once, and they share one database read instead of each making it.
+   */
+  private readonly loading = new Map<string, Promise<Actor | null>>();
+  /**
+   * Bumped whenever cached actors are dropped (a revocation, a write to people or grants): a lookup that started
+   * before keeps its answer to itself instead of caching what may already be stale.
+   */
+  private generation = 0;
 
   /** A fresh random secret per sign-in, so the session id always changes at login. */
   async open(
@@ -119,6 +131,26 @@ export class SessionsService {
       }
       return hit.actor;
     }
+    const running = this.loading.get(key);
+    if (running) {
+      return running;
+    }
+    const load = this.load(key, tokenHash, kind, now).finally(() => {
+      if (this.loading.get(key) === load) {
+        this.loading.delete(key);
+      }
+    });
+    this.loading.set(key, load);
+    return load;
+  }
+
+  private async load(
+    key: string,
+    tokenHash: string,
+    kind: 'cookie' | 'token',
+    now: number,
+  ): Promise<Actor | null> {
+    const generation = this.generation;
     const session = await this.sessionWithPerson(tokenHash, kind);
     if (
       !session ||
@@ -136,7 +168,7 @@ export class SessionsService {
       lastSeenAt = now;
       await this.touch(session.id, now);
     }
-    if (actor) {
+    if (actor && generation === this.generation) {
       if (this.cache.size >= ACTOR_CACHE_MAX) {
         // Oldest first: a Map iterates in insertion order.
         this.cache.delete(this.cache.keys().next().value as string);
@@ -170,6 +202,9 @@ export class SessionsService {
   }
 
   private forget(match: (entry: CachedSession) => boolean): void {
+    this.generation++;
+    // Callers from now on read afresh rather than join a lookup that may predate the change.
+    this.loading.clear();
     for (const [key, entry] of this.cache) {
       if (match(entry)) {
         this.cache.delete(key);

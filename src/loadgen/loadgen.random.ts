@@ -38,6 +38,16 @@ export class SeededRandom {
     return items[this.int(items.length)];
   }
 
+  /** A shuffled copy (Fisher-Yates), the same order for the same seed. */
+  shuffled<T>(items: readonly T[]): T[] {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+  }
+
   /** A version-4 shaped UUID drawn from the stream (not random in the crypto sense: test data only). */
   uuid(): string {
     const h = (n: number): string => n.toString(16).padStart(8, '0');

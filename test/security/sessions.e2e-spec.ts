@@ -1,4 +1,5 @@
 import { SESSION_COOKIE } from '../../src/auth/session-cookie';
+import { SessionsService } from '../../src/auth/sessions.service';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { BOOT_TIMEOUT, FiveHundredGuard, sql } from './support';
 
@@ -93,6 +94,36 @@ describe('Sessions, sign-in and headers', () => {
       expect((await page.get('/')).status).toBe(303);
     }
   }, 30_000);
+
+  it('shares one lookup among simultaneous first requests of a session; a revocation meanwhile is not cached', async () => {
+    const sessions = t.app.get(SessionsService);
+    const [person] = await sql<{ id: string }>(t, 'SELECT id FROM users WHERE username = ?', [
+      'user014',
+    ]);
+    const { secret } = await sessions.open(person.id, 'token', null);
+    // The private lookup is what a request costs the database on a cache miss.
+    const lookup = jest.spyOn(
+      sessions as unknown as { sessionWithPerson: () => Promise<unknown> },
+      'sessionWithPerson',
+    );
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, () => api('GET', '/api/v1/me', { token: secret })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      expect(lookup).toHaveBeenCalledTimes(1);
+
+      const { secret: second } = await sessions.open(person.id, 'token', null);
+      const inFlight = sessions.resolve(second, 'token');
+      await sessions.revokeOthersOf(person.id, null);
+      await inFlight;
+      // Whatever the lookup that raced the revocation answered, it left nothing behind in the cache.
+      expect(await sessions.resolve(second, 'token')).toBeNull();
+      expect((await api('GET', '/api/v1/me', { token: secret })).status).toBe(401);
+    } finally {
+      lookup.mockRestore();
+    }
+  });
 
   it('throttles failed sign-ins on the API and the page alike (one counter), then refuses the right password', async () => {
     for (let i = 0; i < 10; i++) {
