@@ -158,6 +158,7 @@ export class AttemptGradingService {
     const repo = m.getRepository(NotebookEntryEntity);
     const existing = await repo.find({ where: { userId, questionId: In(questionIds) } });
     const byQuestion = new Map(existing.map((e) => [e.questionId, e]));
+    const fresh: NotebookEntryEntity[] = [];
     for (const questionId of questionIds) {
       const entry = byQuestion.get(questionId);
       if (entry) {
@@ -172,7 +173,7 @@ export class AttemptGradingService {
           },
         );
       } else {
-        await repo.insert(
+        fresh.push(
           repo.create({
             id: randomUUID(),
             userId,
@@ -186,6 +187,10 @@ export class AttemptGradingService {
           }),
         );
       }
+    }
+    // New entries in one multi-row INSERT: a first attempt that goes badly puts most of its questions here.
+    if (fresh.length > 0) {
+      await repo.insert(fresh);
     }
   }
 }

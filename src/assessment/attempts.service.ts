@@ -191,7 +191,13 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
       });
     });
     await m.getRepository(AttemptQuestionEntity).insert(rows);
-    return { ...(await this.openView(m, attempt)), resumed: false };
+    // What was just written, as written: no read back (an exam start is the busiest moment there is).
+    return {
+      attemptId: attempt.id,
+      deadline: attempt.deadline?.toISOString() ?? null,
+      questions: rows.map((aq, i) => toOpenQuestion(drawn[i], aq)),
+      resumed: false,
+    };
   }
 
   private async openView(
@@ -209,52 +215,73 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
+  /**
+   * Saves one answer. The usual case costs one write and no read: the response is checked against the cached
+   * question, and the UPDATE itself checks that the attempt is the actor's, still open and before its deadline,
+   * and holds the question. Only when that matches nothing (or the question or response is refused) are the
+   * checks run one by one, in the order that picks the error: the attempt (404, closed if overdue), then the
+   * question (400), then the response (400).
+   */
   async saveAnswer(
     actor: Actor,
     attemptId: string,
     questionId: string,
     response: unknown,
   ): Promise<{ questionId: string; savedAt: string }> {
+    const question =
+      typeof questionId === 'string' && questionId.length <= 36
+        ? (await this.questionCache.byIds(this.questions.manager, [questionId])).get(questionId)
+        : undefined;
+    const check = question ? checkResponse(question.type, question.parts, response) : null;
+    if (check?.ok) {
+      const now = new Date();
+      if (await this.storeAnswer(actor.userId, attemptId, questionId, check.value, now)) {
+        return { questionId, savedAt: now.toISOString() };
+      }
+    }
     const attempt = await this.own(actor, attemptId);
     if (attempt.status !== 'open') {
       throw new AssessmentException('ATTEMPT_CLOSED');
     }
     const row = await this.attemptQuestions.findOneBy({ attemptId, questionId });
-    if (!row) {
+    if (!row || !question || !check) {
       throw new AssessmentException('QUESTION_NOT_IN_ATTEMPT', {}, 'questionId');
     }
-    const question = (await this.questionCache.byIds(this.questions.manager, [questionId])).get(
-      questionId,
-    );
-    if (!question) {
-      throw new AssessmentException('QUESTION_NOT_IN_ATTEMPT', {}, 'questionId');
-    }
-    const check = checkResponse(question.type, question.parts, response);
     if (!check.ok) {
       throw new AssessmentException('INVALID_RESPONSE', { reasonKey: check.reason }, 'response');
     }
+    // Open and holding the question, yet the write matched nothing: the deadline passed in between.
     const now = new Date();
+    if (!(await this.storeAnswer(actor.userId, attemptId, questionId, check.value, now))) {
+      throw new AssessmentException('ATTEMPT_CLOSED');
+    }
+    return { questionId, savedAt: now.toISOString() };
+  }
+
+  /** The write of an answer, refused atomically unless the attempt is the person's, open and before its deadline. */
+  private async storeAnswer(
+    userId: string,
+    attemptId: string,
+    questionId: string,
+    response: unknown,
+    now: Date,
+  ): Promise<boolean> {
+    if (typeof attemptId !== 'string' || attemptId.length > 36) {
+      return false;
+    }
     const saved = await this.tx.run((m) =>
       m
         .createQueryBuilder()
         .update(AttemptQuestionEntity)
-        .set({ response: check.value, answeredAt: now })
-        .where('id = :id', { id: row.id })
-        // Refused atomically once the attempt is submitted or its deadline has passed.
+        .set({ response, answeredAt: now })
+        .where('attempt_id = :attemptId AND question_id = :questionId', { attemptId, questionId })
         .andWhere(
-          'attempt_id IN (SELECT a.id FROM quiz_attempts a WHERE a.id = :attemptId AND a.status = :open AND (a.deadline IS NULL OR a.deadline > :now))',
-          {
-            attemptId,
-            open: 'open',
-            now: now.toISOString(),
-          },
+          'attempt_id IN (SELECT a.id FROM quiz_attempts a WHERE a.id = :attemptId AND a.user_id = :userId AND a.status = :open AND (a.deadline IS NULL OR a.deadline > :now))',
+          { attemptId, userId, open: 'open', now: now.toISOString() },
         )
         .execute(),
     );
-    if (!saved.affected) {
-      throw new AssessmentException('ATTEMPT_CLOSED');
-    }
-    return { questionId, savedAt: now.toISOString() };
+    return (saved.affected ?? 0) > 0;
   }
 
   async submit(
