@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, Repository } from 'typeorm';
-import { TransactionService } from '../database/transaction.service';
+import { EntityManager, QueryResult, Repository } from 'typeorm';
 import { UsersService } from '../organizations/users.service';
 import { PolicyService } from '../policy/policy.service';
 import { ActivityType, BasisKind, LedgerEntryEntity } from './ledger-entry.entity';
@@ -59,7 +58,6 @@ export class LedgerService {
   constructor(
     @InjectRepository(LedgerEntryEntity) private readonly entries: Repository<LedgerEntryEntity>,
     private readonly policy: PolicyService,
-    private readonly tx: TransactionService,
     private readonly users: UsersService,
   ) {}
 
@@ -83,22 +81,12 @@ export class LedgerService {
       activityType: entry.activityType,
       activityId: entry.activityId,
     };
-    const serialised = !this.tx.isPostgres;
-    if (serialised) {
-      // SQLite transactions are serialised, so a look first is enough: nothing can insert the row between the
-      // look and the insert, and the insert needs no second look.
-      const existing = await repo.findOne({ select: { id: true, hours: true }, where: key });
-      if (existing) {
-        return { credited: false, hours: existing.hours };
-      }
-    }
-    const id = randomUUID();
-    await repo
+    const insert = repo
       .createQueryBuilder()
       .insert()
       .into(LedgerEntryEntity)
       .values({
-        id,
+        id: randomUUID(),
         ...key,
         hours,
         trainingKind: entry.trainingKind,
@@ -109,13 +97,15 @@ export class LedgerService {
         ...basisColumns(entry.basis),
         recordedAt: new Date(),
       })
-      .orIgnore()
-      .execute();
-    if (serialised) {
+      .orIgnore();
+    // The insert's own row count says whether this call credited the activity (the unique key refuses a second
+    // credit on both databases, concurrent ones included): one statement in the usual case, a look only when
+    // the activity was credited before.
+    if ((await affectedRows(manager, ...insert.getQueryAndParameters())) > 0) {
       return { credited: true, hours };
     }
     const row = await repo.findOne({ select: { id: true, hours: true }, where: key });
-    return row?.id === id ? { credited: true, hours } : { credited: false, hours: row?.hours ?? 0 };
+    return { credited: false, hours: row?.hours ?? 0 };
   }
 
   async hoursBetween(
@@ -182,5 +172,22 @@ export class LedgerService {
         },
       })),
     };
+  }
+}
+
+/** Rows a write changed, through the manager's transaction when it has one. */
+async function affectedRows(
+  manager: EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<number> {
+  const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
+  try {
+    const result: QueryResult = await runner.query(sql, params, true);
+    return result.affected ?? 0;
+  } finally {
+    if (runner !== manager.queryRunner) {
+      await runner.release();
+    }
   }
 }
