@@ -8,7 +8,6 @@ import {
   AttemptEntity,
   AttemptQuestionEntity,
   NotebookEntryEntity,
-  QuizEntity,
 } from './assessment.entities';
 import { QuestionCache } from './question-cache';
 import { CourseLinks } from './course-links';
@@ -75,7 +74,10 @@ export class AttemptGradingService {
 
   /** Grades a just-claimed attempt inside `m` (also used by the demo seed). */
   async grade(m: EntityManager, attempt: AttemptEntity, at: Date): Promise<QuizPassedEvent | null> {
-    const quiz = await m.getRepository(QuizEntity).findOneByOrFail({ id: attempt.quizId });
+    const quiz = await this.questionCache.quiz(m, attempt.quizId);
+    if (!quiz) {
+      throw new Error(`attempt ${attempt.id}: quiz ${attempt.quizId} not found`);
+    }
     const rows = await m
       .getRepository(AttemptQuestionEntity)
       .find({ where: { attemptId: attempt.id }, order: { position: 'ASC' } });

@@ -10,6 +10,7 @@ import { AssessmentException } from './assessment.exception';
 import { BanksService } from './banks.service';
 import { CourseLinks, CourseRef } from './course-links';
 import { CreateQuizDto } from './dto/assessment.dto';
+import { QuestionCache } from './question-cache';
 
 export interface QuizAccess {
   quiz: QuizEntity;
@@ -29,6 +30,7 @@ export class QuizzesService {
     private readonly scope: AssessmentScope,
     private readonly courses: CourseLinks,
     private readonly tx: TransactionService,
+    private readonly questionCache: QuestionCache,
   ) {}
 
   async create(actor: Actor, dto: CreateQuizDto): Promise<{ id: string }> {
@@ -111,8 +113,9 @@ export class QuizzesService {
    * The quiz as the actor may see it: a trainer/admin in scope, or a learner of the quiz's org subtree (a
    * learner who is not enrolled sees the intro but may not start). Anything else is 404.
    */
+  /** The quiz as a learner or author may open it; the quiz is the shared cached copy (read-only). */
   async access(actor: Actor, quizId: string): Promise<QuizAccess> {
-    const quiz = await this.quizzes.findOneBy({ id: quizId });
+    const quiz = await this.questionCache.quiz(this.quizzes.manager, quizId);
     if (!quiz) {
       throw new AssessmentException('QUIZ_NOT_FOUND');
     }
