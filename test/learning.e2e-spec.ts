@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { LessonViewLog } from '../src/learning/lesson-view-log';
 import { PageClient, startTestApp, TestApp } from './helpers/test-app';
 
 jest.setTimeout(60000);
@@ -286,5 +287,60 @@ describe('Learning: enrolment, progress, study-hour ledger and transcript', () =
     const transcript = await page.get('/me/transcript?lang=en');
     expect(transcript.text).toContain('Cadre online study');
     expect(transcript.text).toContain('hours to go');
+  });
+
+  it('writes a batch of noted views as each enrolment’s resume point, keeping a start already set', async () => {
+    const log = t.app.get(LessonViewLog);
+    const p = (n: number) => (t.db === 'postgres' ? `$${n}` : '?');
+    const enrolments: Array<{
+      id: string;
+      user_id: string;
+      course_id: string;
+      version_id: string;
+      started_at: string | null;
+    }> = await t.dataSource.query(
+      'SELECT id, user_id, course_id, version_id, started_at FROM enrolments ORDER BY id LIMIT 3',
+    );
+    expect(enrolments.length).toBe(3);
+    const base = Date.now();
+    const views = [];
+    for (const [i, e] of enrolments.entries()) {
+      const lessons: Array<{ id: string; key: string }> = await t.dataSource.query(
+        `SELECT id, key FROM lessons WHERE version_id = ${p(1)} ORDER BY position`,
+        [e.version_id],
+      );
+      // Two views per enrolment, the later one noted first: the latest view wins, not the last noted.
+      const [first, second] = [lessons[0], lessons[1] ?? lessons[0]];
+      const early = new Date(base - 60_000 * (i + 2));
+      const late = new Date(base - 60_000 * i);
+      for (const [lesson, at] of [
+        [second, late],
+        [first, early],
+      ] as const) {
+        log.note({
+          userId: e.user_id,
+          enrolmentId: e.id,
+          lesson: {
+            id: lesson.id,
+            courseId: e.course_id,
+            versionId: e.version_id,
+            key: lesson.key,
+          },
+          at,
+        });
+      }
+      views.push({ enrolment: e, lesson: second.id, at: late.toISOString() });
+    }
+    await log.flush();
+    for (const v of views) {
+      const [row]: Array<{ last_lesson_id: string; last_viewed_at: string; started_at: string }> =
+        await t.dataSource.query(
+          `SELECT last_lesson_id, last_viewed_at, started_at FROM enrolments WHERE id = ${p(1)}`,
+          [v.enrolment.id],
+        );
+      expect(row.last_lesson_id).toBe(v.lesson);
+      expect(row.last_viewed_at).toBe(v.at);
+      expect(row.started_at).toBe(v.enrolment.started_at ?? v.at);
+    }
   });
 });

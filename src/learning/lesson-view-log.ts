@@ -103,17 +103,29 @@ export class LessonViewLog implements BeforeApplicationShutdown {
           latest.set(v.enrolmentId, v);
         }
       }
-      for (const v of latest.values()) {
+      // One UPDATE per chunk of enrolments, not one per enrolment: a flush runs while lesson pages wait for the
+      // same SQLite connection, and 300 single-row UPDATEs in a row were the lesson page's slowest moments.
+      const views = [...latest.values()];
+      for (let i = 0; i < views.length; i += CHUNK) {
+        const chunk = views.slice(i, i + CHUNK);
+        const params: Record<string, string> = {};
+        const byEnrolment = (column: 'lesson' | 'at'): string =>
+          `CASE id ${chunk.map((_, k) => `WHEN :e${k} THEN :${column}${k}`).join(' ')} END`;
+        chunk.forEach((v, k) => {
+          params[`e${k}`] = v.enrolmentId;
+          params[`lesson${k}`] = v.lesson.id;
+          params[`at${k}`] = v.at.toISOString();
+        });
         await m
           .createQueryBuilder()
           .update(EnrolmentEntity)
           .set({
-            lastLessonId: v.lesson.id,
-            lastViewedAt: v.at,
-            startedAt: () => 'COALESCE(started_at, :startedAt)',
+            lastLessonId: () => byEnrolment('lesson'),
+            lastViewedAt: () => byEnrolment('at'),
+            startedAt: () => `COALESCE(started_at, ${byEnrolment('at')})`,
           })
-          .setParameter('startedAt', v.at.toISOString())
-          .where('id = :id', { id: v.enrolmentId })
+          .where('id IN (:...ids)', { ids: chunk.map((v) => v.enrolmentId) })
+          .setParameters(params)
           .execute();
       }
     });
