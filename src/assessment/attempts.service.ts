@@ -269,7 +269,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     if (typeof attemptId !== 'string' || attemptId.length > 36) {
       return false;
     }
-    const saved = await this.tx.run((m) =>
+    const saved = await this.tx.runStatement((m) =>
       m
         .createQueryBuilder()
         .update(AttemptQuestionEntity)

@@ -30,6 +30,14 @@ export function isUniqueViolation(error: unknown): boolean {
   );
 }
 
+/**
+ * True when SQLite refused one statement for breaking a constraint (UNIQUE, NOT NULL, CHECK, FOREIGN KEY): it undoes
+ * that statement alone and leaves the transaction open.
+ */
+export function isSqliteConstraintViolation(error: unknown): boolean {
+  return /^SQLITE_CONSTRAINT/.test(driverError(error)?.code ?? '');
+}
+
 /** True when PostgreSQL refused text a client sent (a NUL byte, a character it cannot store): a 400, not a 500. */
 export function isInvalidText(error: unknown): boolean {
   const code = driverError(error)?.code;

@@ -97,13 +97,13 @@ describe('TransactionService on SQLite (group commit)', () => {
     const runner = ds.createQueryRunner();
     const original = runner.startTransaction.bind(runner);
     let calls = 0;
-    runner.startTransaction = (async (...a: Parameters<typeof original>) => {
+    runner.startTransaction = async (...a: Parameters<typeof original>) => {
       calls++;
       if (calls === 4) {
         throw new Error('disk I/O error');
       }
       return original(...a);
-    });
+    };
     const first = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
         tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', [`g${i}`])),
@@ -116,5 +116,69 @@ describe('TransactionService on SQLite (group commit)', () => {
     expect(await names()).toEqual(['g0']);
     await tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', ['after']));
     expect(await names()).toEqual(['g0', 'after']);
+  });
+
+  it('runs single-statement units of a group without savepoints; a refused one is undone alone', async () => {
+    const statements: string[] = [];
+    const runner = ds.createQueryRunner();
+    const query = runner.query.bind(runner);
+    const own = Object.getOwnPropertyDescriptor(runner, 'query');
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      statements.push(sql);
+      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+    }) as typeof runner.query;
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        tx.runStatement((m) =>
+          m.query('INSERT INTO items (name) VALUES (?)', [i === 3 ? 's1' : `s${i}`]),
+        ),
+      ),
+    );
+    Object.defineProperty(runner, 'query', own as PropertyDescriptor);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(String((results[3] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect(await names()).toEqual(['s0', 's1', 's2', 's4', 's5']);
+    // The first ran alone; the other five shared one transaction with no savepoint.
+    expect(statements.filter((sql) => /SAVEPOINT/.test(sql))).toEqual([]);
+    expect(statements.filter((sql) => /^COMMIT/.test(sql))).toHaveLength(2);
+  });
+
+  it('refuses a second statement of a single-statement unit and abandons its group', async () => {
+    const results = await Promise.allSettled([
+      tx.runStatement((m) => m.query('INSERT INTO items (name) VALUES (?)', ['alone'])),
+      tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', ['g-ok'])),
+      tx.runStatement(async (m) => {
+        await m.query('INSERT INTO items (name) VALUES (?)', ['two-1']);
+        await m.query('INSERT INTO items (name) VALUES (?)', ['two-2']);
+      }),
+      tx.run((m) => m.query('INSERT INTO items (name) VALUES (?)', ['g-after'])),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/second statement/);
+    expect(await names()).toEqual(['alone']);
+    // And the queue carries on.
+    await tx.runStatement((m) => m.query('INSERT INTO items (name) VALUES (?)', ['later']));
+    expect(await names()).toEqual(['alone', 'later']);
+  });
+
+  it('counts only the unit’s own statements, not other reads on the shared SQLite connection meanwhile', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) =>
+        tx.runStatement(async (m) => {
+          // Another request's read through the data source, on the same SQLite connection.
+          await ds.query('SELECT COUNT(*) AS n FROM items');
+          return m.query('INSERT INTO items (name) VALUES (?)', [`r${i}`]);
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(4).fill('fulfilled'));
+    expect(await names()).toEqual(['r0', 'r1', 'r2', 'r3']);
   });
 });

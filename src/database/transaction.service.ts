@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isSqliteConstraintViolation } from './db-errors';
 
 interface QueuedWork {
   work: (manager: EntityManager) => Promise<unknown>;
+  /** The unit is one SQL statement (see `runStatement`). */
+  single: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -39,11 +42,26 @@ export class TransactionService {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.enqueue(work, false);
+  }
+
+  /**
+   * A unit that is exactly one SQL statement (an UPDATE guarded by its own WHERE, say). In a group it runs without
+   * a savepoint: SQLite undoes a statement that breaks a constraint by itself and keeps the transaction open, so
+   * the unit costs one round trip on the one connection instead of three (savepoint, statement, release). Any
+   * other failure of the statement abandons the whole group, as a failed rollback to a savepoint does (SQLite may
+   * have ended the transaction). A second statement is refused before it runs.
+   */
+  runStatement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.enqueue(work, true);
+  }
+
+  private enqueue<T>(work: (manager: EntityManager) => Promise<T>, single: boolean): Promise<T> {
     if (!this.serialise) {
       return this.dataSource.transaction(work);
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, single, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
         void this.drain();
       }
@@ -68,7 +86,11 @@ export class TransactionService {
 
   private async runAlone(unit: QueuedWork): Promise<void> {
     try {
-      unit.resolve(await this.dataSource.transaction(unit.work));
+      unit.resolve(
+        await this.dataSource.transaction((m) =>
+          unit.single ? oneStatement(m.queryRunner as QueryRunner, unit.work).result : unit.work(m),
+        ),
+      );
     } catch (error) {
       unit.reject(error);
     }
@@ -80,6 +102,19 @@ export class TransactionService {
     try {
       await runner.startTransaction();
       for (const unit of group) {
+        if (unit.single) {
+          const attempt = oneStatement(runner, unit.work);
+          try {
+            outcomes.push({ ok: true, value: await attempt.result });
+          } catch (error) {
+            // Refused before its statement ran, or the statement alone undone by SQLite: the group goes on.
+            if (attempt.ran() > 0 && !isSqliteConstraintViolation(error)) {
+              throw error;
+            }
+            outcomes.push({ ok: false, error });
+          }
+          continue;
+        }
         await runner.startTransaction(); // a savepoint inside the group's transaction
         try {
           const value = await unit.work(runner.manager);
@@ -120,4 +155,26 @@ export class TransactionService {
 async function abandon(runner: QueryRunner): Promise<void> {
   await runner.query('ROLLBACK').catch(() => undefined);
   Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
+}
+
+/**
+ * Runs `work` with a manager whose runner answers its first statement and refuses any other before it reaches the
+ * database. Only this unit's calls are counted: on SQLite the runner is the connection's one runner, which other
+ * requests' reads use at the same time, so the count lives in a view of it made for this unit alone.
+ */
+function oneStatement<T>(
+  runner: QueryRunner,
+  work: (manager: EntityManager) => Promise<T>,
+): { result: Promise<T>; ran: () => number } {
+  let asked = 0;
+  const counted = Object.create(runner) as QueryRunner;
+  counted.query = ((...args: Parameters<QueryRunner['query']>) => {
+    asked++;
+    if (asked > 1) {
+      return Promise.reject(new Error('a single-statement unit asked for a second statement'));
+    }
+    return runner.query(...args);
+  }) as QueryRunner['query'];
+  const result = work(runner.connection.createEntityManager(counted));
+  return { result, ran: () => asked };
 }
