@@ -84,21 +84,20 @@ export class LessonProgressService {
       throw new LearningException('LESSON_NOT_FOUND');
     }
     // The page's one query on the way to a learner: their enrolment and whether this lesson is done, together.
-    const state = await this.progress.manager
-      .createQueryBuilder(EnrolmentEntity, 'e')
-      .select('e.id', 'id')
-      .addSelect('p.completed_at', 'completedAt')
-      .leftJoin(LessonProgressEntity, 'p', 'p.user_id = e.user_id AND p.lesson_id = :lessonId', {
-        lessonId: lesson.id,
-      })
-      .where('e.user_id = :userId AND e.course_id = :courseId', {
-        userId: actor.userId,
-        courseId: lesson.courseId,
-      })
-      .getRawOne<{ id: string; completedAt: string | null }>();
+    // Written as SQL, not built: building it with the query builder was ~15% of a lesson page's CPU.
+    const [sql, values] = this.progress.manager.connection.driver.escapeQueryWithParameters(
+      `SELECT e.id AS id, p.completed_at AS completed_at FROM enrolments e
+       LEFT JOIN lesson_progress p ON p.user_id = e.user_id AND p.lesson_id = :lessonId
+       WHERE e.user_id = :userId AND e.course_id = :courseId`,
+      { lessonId: lesson.id, userId: actor.userId, courseId: lesson.courseId },
+      {},
+    );
+    const [state] = await this.progress.manager.query<
+      Array<{ id: string; completed_at: string | null }>
+    >(sql, values);
     if (state) {
       this.views.note({ userId: actor.userId, enrolmentId: state.id, lesson, at: new Date() });
-      const completedAt = state.completedAt ? new Date(state.completedAt) : null;
+      const completedAt = state.completed_at ? new Date(state.completed_at) : null;
       return { ...lesson, completedAt, enrolled: true, canEdit: false };
     }
     // Not enrolled: out of scope looks exactly like a missing lesson; in scope, only editors may read it.
