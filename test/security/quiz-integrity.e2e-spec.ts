@@ -483,6 +483,18 @@ describe('Quiz integrity (SECURITY-TESTS.md 38, 42, 46-51)', () => {
     const graded = await submit(l, started.attemptId);
     expect(graded.status).toBe(201);
     expect(graded.json).toMatchObject({ score: 3, maxScore: 6 });
+    // Each question's stored result (all written by one UPDATE): the right ones full credit, the wrong ones none.
+    const stored = await sql<{ question_id: string; credit: number | string; correct: unknown }>(
+      t,
+      'SELECT question_id, credit, correct FROM attempt_questions WHERE attempt_id = ?',
+      [started.attemptId],
+    );
+    const result = new Map(
+      stored.map((r) => [r.question_id, [Number(r.credit), Number(r.correct) === 1]]),
+    );
+    expect(started.questions.map((q) => result.get(q.id))).toEqual(
+      started.questions.map((_, i) => (i % 2 ? [0, false] : [1, true])),
+    );
     const before = await snapshot(started.attemptId);
     const ledger = () =>
       count(t, 'SELECT COUNT(*) AS n FROM notebook_entries WHERE user_id = ?', [l.id]);
