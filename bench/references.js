@@ -112,8 +112,9 @@ async function captureRegularitySql(root, kind, target, nodes) {
   const policy = { get: async (key) => policies[key] };
   const city = nodes.find((n) => n.kind === 'city');
   const scope = { subtree: async () => nodes };
-  // No read-only SQLite connections (second argument): the statements go to the stand-in to be recorded.
-  const service = new RegularityService(fakeDs, undefined, policy, scope);
+  const { SqliteReaders } = require(join(root, 'dist/database/sqlite-readers.js'));
+  // The readers find no SQLite file behind the stand-in, so the statements go to it to be recorded.
+  const service = new RegularityService(fakeDs, new SqliteReaders(fakeDs), policy, scope);
   await service.forNode(city, undefined, new Date());
   return captured;
 }

@@ -8,8 +8,9 @@ import { QuestionBankEntity, QuestionEntity, QuizEntity } from './assessment.ent
  * questions by id (every attempt page and grading) and quizzes by id (every start and grading: an exam start is
  * 2,000 reads of one row). A question's content never changes once stored (an edited question is a new row and
  * the old one is retired), and quizzes change only when a trainer saves one, so the copies stay right until a
- * bank, question or quiz is written, which empties them. Loads go through the caller's transaction manager when there is one: on PostgreSQL a second pooled
- * connection taken inside a transaction can deadlock the pool under load.
+ * bank, question or quiz is written, which empties them. Loads go through the caller's transaction manager when
+ * there is one: on PostgreSQL a second pooled connection taken inside a transaction can deadlock the pool under
+ * load.
  */
 @Injectable()
 export class QuestionCache extends EntityReadCache {

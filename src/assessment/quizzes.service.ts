@@ -111,9 +111,9 @@ export class QuizzesService {
 
   /**
    * The quiz as the actor may see it: a trainer/admin in scope, or a learner of the quiz's org subtree (a
-   * learner who is not enrolled sees the intro but may not start). Anything else is 404.
+   * learner who is not enrolled sees the intro but may not start). Anything else is 404. The quiz is the shared
+   * cached copy: read-only.
    */
-  /** The quiz as a learner or author may open it; the quiz is the shared cached copy (read-only). */
   async access(actor: Actor, quizId: string): Promise<QuizAccess> {
     const quiz = await this.questionCache.quiz(this.quizzes.manager, quizId);
     if (!quiz) {

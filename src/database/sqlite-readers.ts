@@ -33,17 +33,21 @@ export class SqliteReaders implements OnApplicationShutdown {
     this.usable = ds.options.type === 'sqlite' && file !== '' && file !== ':memory:';
   }
 
-  /** Runs one read-only statement (`?` placeholders) on the least busy reader, or on the data source. */
-  async all(sql: string, values: unknown[]): Promise<Row[]> {
+  /**
+   * Runs one read-model statement written with `:name` / `:...list` parameters (TypeORM's driver turns them into
+   * `?` or `$n`) on the least busy reader, or on the data source where there are none.
+   */
+  async query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    const [text, values] = this.ds.driver.escapeQueryWithParameters(sql, params, {});
     const readers = this.open();
     if (!readers) {
-      return this.ds.query<Row[]>(sql, values);
+      return this.ds.query<Row[]>(text, values);
     }
     const reader = readers.reduce((a, b) => (b.busy < a.busy ? b : a));
     reader.busy++;
     try {
       return await new Promise<Row[]>((resolve, reject) =>
-        reader.db.all(sql, values, (error: Error | null, rows: Row[]) =>
+        reader.db.all(text, values, (error: Error | null, rows: Row[]) =>
           error ? reject(error) : resolve(rows),
         ),
       );

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { DataSource } from 'typeorm';
 import { SqliteReaders } from '../database/sqlite-readers';
 import { Actor } from '../common/access/actor';
 import { ActivityType } from '../learning/ledger-entry.entity';
@@ -22,7 +21,7 @@ import {
   yearlyRequirements,
 } from './hours-report';
 import { RegularityPolicy } from './regularity.policy';
-import { num, query, Row, str, under } from './report-sql';
+import { num, Row, str, under } from './report-sql';
 import { ReportScopeService } from './report-scope.service';
 import { ReportsException } from './reports.exception';
 
@@ -162,17 +161,11 @@ const PAGE_PEOPLE = 300;
 @Injectable()
 export class LearningReportsService {
   constructor(
-    private readonly ds: DataSource,
     private readonly readers: SqliteReaders,
     private readonly scope: ReportScopeService,
     private readonly ledger: LedgerService,
     private readonly policy: PolicyService,
   ) {}
-
-  /** Read-model SQL, on a read-only connection of its own where the database has them. */
-  private read(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
-    return query(this.ds, sql, params, this.readers);
-  }
 
   async completion(
     actor: Actor,
@@ -184,7 +177,7 @@ export class LearningReportsService {
     const params: Record<string, unknown> = { root: under(root.path), active: true };
     let course: CompletionReport['course'] = null;
     if (courseSlug) {
-      const found = await this.read(
+      const found = await this.readers.query(
         `SELECT c.slug AS slug, v.title AS title, v.title_en AS title_en FROM courses c
          LEFT JOIN course_versions v ON v.id = c.current_version_id WHERE c.slug = :slug`,
         { slug: courseSlug },
@@ -207,7 +200,7 @@ export class LearningReportsService {
       LEFT JOIN course_versions v ON v.id = c.current_version_id
       WHERE o.path LIKE :root AND u.active = :active ${courseFilter}`;
     const [perCourse, perOrg, people] = await Promise.all([
-      this.read(
+      this.readers.query(
         `SELECT c.slug AS slug, c.training_kind AS training_kind, v.title AS title, v.title_en AS title_en, v.hours AS hours,
            COUNT(*) AS enrolled, SUM(CASE WHEN e.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS completed
          ${base}
@@ -215,12 +208,12 @@ export class LearningReportsService {
          ORDER BY c.training_kind, c.slug`,
         params,
       ),
-      this.read(
+      this.readers.query(
         `SELECT u.org_id AS org_id, COUNT(*) AS enrolled, SUM(CASE WHEN e.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS completed
          ${base} GROUP BY u.org_id`,
         params,
       ),
-      this.read(
+      this.readers.query(
         `SELECT u.id AS user_id, u.display_name AS display_name, u.username AS username, o.name AS org_name,
            c.slug AS slug, v.title AS title, c.training_kind AS training_kind, e.enrolled_at AS enrolled_at,
            e.completed_at AS completed_at,
@@ -308,7 +301,7 @@ export class LearningReportsService {
     const [people, secretaries, groups, hourly] = await Promise.all([
       this.people(params),
       this.secretaries(params),
-      this.read(
+      this.readers.query(
         `SELECT l.user_id AS user_id, l.activity_type AS activity_type, l.training_kind AS training_kind,
            l.basis_kind AS basis_kind, l.basis_value AS basis_value, COUNT(*) AS n, SUM(l.hours) AS hours
          FROM study_hour_ledger l
@@ -319,7 +312,7 @@ export class LearningReportsService {
         params,
       ),
       // Hour buckets in UTC, turned into local months below (the ledger's instants are UTC text).
-      this.read(
+      this.readers.query(
         `SELECT substr(l.occurred_at, 1, 13) AS hour, SUM(l.hours) AS hours
          FROM study_hour_ledger l
          INNER JOIN users u ON u.id = l.user_id
@@ -454,7 +447,7 @@ export class LearningReportsService {
     if (!requirement) {
       return { ...base, people: [] };
     }
-    const registered = await this.read(
+    const registered = await this.readers.query(
       `SELECT u.id AS id, u.display_name AS display_name, u.username AS username, u.org_id AS org_id, o.name AS org_name,
          u.party_member AS party_member, u.branch_committee AS branch_committee,
          u.qualification_level AS qualification_level, u.registration_start AS registration_start
@@ -478,7 +471,7 @@ export class LearningReportsService {
     const entries = new Map<string, CreditedEntry[]>();
     const ids = due.map((x) => str(x.p.id));
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await this.read(
+      const rows = await this.readers.query(
         `SELECT l.user_id AS user_id, l.activity_type AS activity_type, l.training_kind AS training_kind,
            l.basis_kind AS basis_kind, l.basis_value AS basis_value, l.occurred_at AS occurred_at
          FROM study_hour_ledger l WHERE l.user_id IN (:...ids) AND l.occurred_at >= :from`,
@@ -547,7 +540,7 @@ export class LearningReportsService {
       params.slug = courseSlug;
     }
     const [quizzes, questions] = await Promise.all([
-      this.read(
+      this.readers.query(
         `SELECT q.id AS quiz_id, q.title AS title, q.title_en AS title_en, q.course_slug AS course_slug,
            COUNT(*) AS attempts, COUNT(DISTINCT a.user_id) AS learners,
            SUM(CASE WHEN a.passed THEN 1 ELSE 0 END) AS passed
@@ -560,7 +553,7 @@ export class LearningReportsService {
          ORDER BY q.course_slug, q.title`,
         params,
       ),
-      this.read(
+      this.readers.query(
         `SELECT a.quiz_id AS quiz_id, aq.question_id AS question_id, qs.type AS type, qs.parts AS parts,
            COUNT(*) AS answered, SUM(CASE WHEN aq.correct THEN 1 ELSE 0 END) AS correct
          FROM attempt_questions aq
@@ -608,7 +601,7 @@ export class LearningReportsService {
 
   /** Courses that have enrolments, for the course picker. */
   async courseOptions(): Promise<Array<{ slug: string; title: string; titleEn: string }>> {
-    const rows = await this.read(
+    const rows = await this.readers.query(
       `SELECT c.slug AS slug, v.title AS title, v.title_en AS title_en FROM courses c
        INNER JOIN course_versions v ON v.id = c.current_version_id
        WHERE c.status = :published ORDER BY c.training_kind, c.slug`,
@@ -618,7 +611,7 @@ export class LearningReportsService {
   }
 
   private people(params: Record<string, unknown>): Promise<Row[]> {
-    return this.read(
+    return this.readers.query(
       `SELECT u.id AS id, u.display_name AS display_name, u.username AS username, u.org_id AS org_id, o.name AS org_name,
          u.party_member AS party_member, u.branch_committee AS branch_committee,
          u.qualification_level AS qualification_level, u.registration_start AS registration_start
@@ -630,7 +623,7 @@ export class LearningReportsService {
   }
 
   private async secretaries(params: Record<string, unknown>): Promise<Set<string>> {
-    const rows = await this.read(
+    const rows = await this.readers.query(
       `SELECT DISTINCT ra.user_id AS user_id FROM role_assignments ra
        INNER JOIN users u ON u.id = ra.user_id
        INNER JOIN org_nodes o ON o.id = u.org_id

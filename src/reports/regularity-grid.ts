@@ -157,7 +157,7 @@ export function buildBranchRows(input: {
   const monthIndex = new Map(months.map((m, i) => [m, i]));
   const byBranch = <T extends { orgId: string; month: string }>(
     list: T[],
-    merge: (a: T, b: T) => T,
+    merge?: (a: T, b: T) => T,
   ) => {
     const index = new Map<string, Array<T | undefined>>();
     for (const item of list) {
@@ -171,16 +171,12 @@ export function buildBranchRows(input: {
         index.set(item.orgId, slots);
       }
       const there = slots[i];
-      slots[i] = there ? merge(there, item) : item;
+      slots[i] = there && merge ? merge(there, item) : item;
     }
     return index;
   };
-  const meetings = byBranch(input.meetings, (a, b) => ({
-    ...a,
-    heldByType: a.heldByType.map((held, k) => held || b.heldByType[k]),
-    evidenceByPiece: a.evidenceByPiece.map((there, k) => there || b.evidenceByPiece[k]),
-    studyDayPlanned: a.studyDayPlanned || b.studyDayPlanned,
-  }));
+  // The meetings query already groups by branch and month; attendance comes per session day and is summed.
+  const meetings = byBranch(input.meetings);
   const rates = byBranch(input.rates, (a, b) => ({
     ...a,
     liable: a.liable + b.liable,

@@ -16,7 +16,7 @@ import {
   RollupRow,
 } from './regularity-grid';
 import { RegularityPolicy } from './regularity.policy';
-import { daysBetween, num, query, Row, str, under } from './report-sql';
+import { daysBetween, num, str, under } from './report-sql';
 import { ReportScopeService } from './report-scope.service';
 import { ReportsException } from './reports.exception';
 
@@ -54,11 +54,6 @@ export class RegularityService {
     private readonly policy: PolicyService,
     private readonly scope: ReportScopeService,
   ) {}
-
-  /** Read-model SQL, on a read-only connection of its own where the database has them. */
-  private read(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
-    return query(this.ds, sql, params, this.readers);
-  }
 
   async report(
     actor: Actor,
@@ -214,7 +209,7 @@ export class RegularityService {
       FROM m
       WHERE m.month >= :fromMonth AND m.month <= :toMonth
       GROUP BY m.org_id, m.month`;
-    const rows = await this.read(sql, params);
+    const rows = await this.readers.query(sql, params);
     const bit = (bits: number, i: number): boolean => Math.floor(bits / 2 ** i) % 2 === 1;
     return rows.map((r) => {
       const held = num(r.held_bits);
@@ -250,7 +245,7 @@ export class RegularityService {
         AND s.closed_at IS NOT NULL AND s.cancelled_at IS NULL
         AND s.local_date >= :from AND s.local_date <= :to
       GROUP BY s.org_id, s.local_date`;
-    const rows = await this.read(sql, {
+    const rows = await this.readers.query(sql, {
       root: under(root.path),
       attended: ATTENDED,
       from: `${year}-01-01`,

@@ -1,22 +1,7 @@
 import { DataSource } from 'typeorm';
-import { SqliteReaders } from '../database/sqlite-readers';
 
+/** A row of a read-model query (aliases lower-case, so both databases return the same keys). */
 export type Row = Record<string, unknown>;
-
-/**
- * Runs one read-model query written with `:name` / `:...list` parameters on either database: TypeORM's driver
- * turns them into `?` (SQLite) or `$n` (PostgreSQL). Aliases are lower-case so both drivers return the same keys.
- * With `readers`, a SQLite statement runs on a read-only connection of its own (see SqliteReaders).
- */
-export async function query(
-  ds: DataSource,
-  sql: string,
-  params: Record<string, unknown> = {},
-  readers?: SqliteReaders,
-): Promise<Row[]> {
-  const [text, values] = ds.driver.escapeQueryWithParameters(sql, params, {});
-  return readers ? readers.all(text, values) : ds.query<Row[]>(text, values);
-}
 
 export const num = (v: unknown): number =>
   v === null || v === undefined || v === '' ? 0 : Number(v);
