@@ -79,10 +79,8 @@ export class SqliteReaders implements OnApplicationShutdown {
           }
         });
         db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
-        // A smaller page cache than the main connection's (the memory map is shared with it); nothing here writes.
-        db.exec(
-          'PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456; PRAGMA query_only = ON;',
-        );
+        // A smaller page cache than the main connection's and no memory map (see SQLITE_PRAGMAS); nothing here writes.
+        db.exec('PRAGMA cache_size = -8192; PRAGMA mmap_size = 0; PRAGMA query_only = ON;');
         return { db, busy: 0 };
       });
     }

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password-hasher';
 import { ContentImportService } from '../content/content-import.service';
 import { AppConfigService } from '../config/app-config.service';
+import { SQLITE_CACHE_SIZE } from '../database/data-source-options';
 import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
 import type { Progress } from '../cli/progress';
@@ -680,7 +681,7 @@ export class LoadgenService {
     await commit(true);
     if (!pg) {
       await this.ds.query('PRAGMA synchronous = FULL');
-      await this.ds.query('PRAGMA cache_size = -65536');
+      await this.ds.query(`PRAGMA cache_size = ${SQLITE_CACHE_SIZE}`);
       await this.ds.query('PRAGMA wal_checkpoint(TRUNCATE)');
     }
     // Fresh planner statistics for the bench (both databases understand a bare ANALYZE).
