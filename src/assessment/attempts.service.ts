@@ -4,6 +4,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { EntityManager, LessThan, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { isUniqueViolation } from '../database/db-errors';
+import { SqliteReaders } from '../database/sqlite-readers';
 import { TransactionService } from '../database/transaction.service';
 import { QuestionCache } from './question-cache';
 import { AssessmentScope } from './assessment-scope';
@@ -62,6 +63,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     private readonly scope: AssessmentScope,
     private readonly tx: TransactionService,
     private readonly questionCache: QuestionCache,
+    private readonly readers: SqliteReaders,
   ) {}
 
   onModuleInit(): void {
@@ -363,10 +365,13 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async closeOverdue(quizId: string, userId: string): Promise<void> {
-    const due = await this.attempts.find({
-      where: { quizId, userId, status: 'open', deadline: LessThan(new Date()) },
-    });
-    for (const a of due) {
+    // On a lookup connection (every start asks, and almost always finds nothing); deadlines are ISO strings.
+    const due = await this.readers.lookup(
+      `SELECT id FROM quiz_attempts
+       WHERE quiz_id = :quizId AND user_id = :userId AND status = 'open' AND deadline < :now`,
+      { quizId, userId, now: new Date().toISOString() },
+    );
+    for (const a of due as Array<{ id: string }>) {
       await this.grading.finalize(a.id, true);
     }
   }

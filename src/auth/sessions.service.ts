@@ -5,6 +5,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, IsNull, Not, Repository } from 'typeorm';
 import { Actor, Role, RoleGrant } from '../common/access/actor';
 import { isStorageFailure } from '../database/db-errors';
+import { SqliteReaders } from '../database/sqlite-readers';
 import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
 import { USER_DEACTIVATED, UsersService } from '../organizations/users.service';
@@ -62,6 +63,7 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly tree: OrgTreeService,
     private readonly tx: TransactionService,
+    private readonly readers: SqliteReaders,
     dataSource: DataSource,
   ) {
     const clear = (event: { metadata?: { tableName?: string } }): void => {
@@ -220,27 +222,18 @@ export class SessionsService {
     tokenHash: string,
     kind: 'cookie' | 'token',
   ): Promise<SessionWithPerson | null> {
-    const rows = await this.sessions.manager
-      .createQueryBuilder()
-      .select([
-        's.id AS id',
-        's.user_id AS user_id',
-        's.last_seen_at AS last_seen_at',
-        's.expires_at AS expires_at',
-        's.revoked_at AS revoked_at',
-        'u.username AS username',
-        'u.display_name AS display_name',
-        'u.org_id AS org_id',
-        'u.active AS active',
-        'u.must_change_password AS must_change_password',
-        'g.role AS role',
-        'g.org_id AS grant_org_id',
-      ])
-      .from('auth_sessions', 's')
-      .innerJoin('users', 'u', 'u.id = s.user_id')
-      .leftJoin('role_assignments', 'g', 'g.user_id = s.user_id')
-      .where('s.token_hash = :tokenHash AND s.kind = :kind', { tokenHash, kind })
-      .getRawMany<Record<string, unknown>>();
+    // On a lookup connection: a storm of first requests reads beside the writes instead of queueing among them.
+    const rows = await this.readers.lookup(
+      `SELECT s.id AS id, s.user_id AS user_id, s.last_seen_at AS last_seen_at, s.expires_at AS expires_at,
+         s.revoked_at AS revoked_at, u.username AS username, u.display_name AS display_name, u.org_id AS org_id,
+         u.active AS active, u.must_change_password AS must_change_password, g.role AS role,
+         g.org_id AS grant_org_id
+       FROM auth_sessions s
+       INNER JOIN users u ON u.id = s.user_id
+       LEFT JOIN role_assignments g ON g.user_id = s.user_id
+       WHERE s.token_hash = :tokenHash AND s.kind = :kind`,
+      { tokenHash, kind },
+    );
     const first = rows[0];
     if (!first) {
       return null;

@@ -9,23 +9,28 @@ interface Reader {
   busy: number;
 }
 
-/** Read-only connections beside the main one; two statements of a report run at once on a 2-core machine. */
+/** Read-only connections per lane: two statements of a report run at once on a 2-core machine. */
 const READERS = 2;
 
+type Lane = 'report' | 'lookup';
+
 /**
- * Extra read-only SQLite connections for the big read models (the city's regularity grid and learning reports).
+ * Extra read-only SQLite connections beside the main one, in two lanes: `query` for the big read models (the
+ * city's regularity grid and learning reports), `lookup` for the small reads every request makes (its session,
+ * a lesson page's progress), so that a lookup never waits behind a report's seconds of reading.
  *
  * With the `sqlite3` driver every query of the process goes through one connection, one statement at a time: a
  * city report's two grouped queries ran one after the other, and every lesson page and check-in waited behind
- * them. WAL lets readers on other connections run beside the writer and each other, each seeing the last commit
- * (a report never reads inside a transaction, and every write is committed before its request is answered).
- * Elsewhere (better-sqlite3, which runs on the main thread anyway, PostgreSQL with its pool, `:memory:`) reads
- * go to the data source as before.
+ * them and behind every write. WAL lets readers on other connections run beside the writer and each other, each
+ * seeing the last commit. Only reads outside any transaction come here (every write is committed before its
+ * request is answered, so a later request reads it; what a transaction has not committed is not seen, as it
+ * should not be). Elsewhere (better-sqlite3, which runs on the main thread anyway, PostgreSQL with its pool,
+ * `:memory:`) reads go to the data source as before.
  */
 @Injectable()
 export class SqliteReaders implements OnApplicationShutdown {
   private readonly logger = new Logger('SqliteReaders');
-  private readers: Reader[] | null = null;
+  private lanes: Record<Lane, Reader[]> | null = null;
   private readonly usable: boolean;
 
   constructor(private readonly ds: DataSource) {
@@ -35,15 +40,24 @@ export class SqliteReaders implements OnApplicationShutdown {
 
   /**
    * Runs one read-model statement written with `:name` / `:...list` parameters (TypeORM's driver turns them into
-   * `?` or `$n`) on the least busy reader, or on the data source where there are none.
+   * `?` or `$n`) on the least busy report reader, or on the data source where there are none.
    */
-  async query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+  query(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    return this.run('report', sql, params);
+  }
+
+  /** The same for a small read outside any transaction (a session, one page's rows), on the lookup lane. */
+  lookup(sql: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    return this.run('lookup', sql, params);
+  }
+
+  private async run(lane: Lane, sql: string, params: Record<string, unknown>): Promise<Row[]> {
     const [text, values] = this.ds.driver.escapeQueryWithParameters(sql, params, {});
-    const readers = this.open();
-    if (!readers) {
+    const lanes = this.open();
+    if (!lanes) {
       return this.ds.query<Row[]>(text, values);
     }
-    const reader = readers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const reader = lanes[lane].reduce((a, b) => (b.busy < a.busy ? b : a));
     reader.busy++;
     try {
       return await new Promise<Row[]>((resolve, reject) =>
@@ -57,33 +71,37 @@ export class SqliteReaders implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const readers = this.readers ?? [];
-    this.readers = null;
+    const readers = this.lanes ? [...this.lanes.report, ...this.lanes.lookup] : [];
+    this.lanes = null;
     await Promise.all(
       readers.map((r) => new Promise<void>((resolve) => r.db.close(() => resolve()))),
     );
   }
 
-  private open(): Reader[] | null {
+  private open(): Record<Lane, Reader[]> | null {
     if (!this.usable) {
       return null;
     }
-    if (!this.readers) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sqlite3 = require('sqlite3') as typeof import('sqlite3');
-      const file = String(this.ds.options.database);
-      this.readers = Array.from({ length: READERS }, () => {
-        const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
-          if (error) {
-            this.logger.warn(`read-only connection to ${file} failed: ${error.message}`);
-          }
-        });
-        db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
-        // A smaller page cache than the main connection's and no memory map (see SQLITE_PRAGMAS); nothing here writes.
-        db.exec('PRAGMA cache_size = -8192; PRAGMA mmap_size = 0; PRAGMA query_only = ON;');
-        return { db, busy: 0 };
-      });
+    if (!this.lanes) {
+      this.lanes = { report: this.connect(), lookup: this.connect() };
     }
-    return this.readers;
+    return this.lanes;
+  }
+
+  private connect(): Reader[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sqlite3 = require('sqlite3') as typeof import('sqlite3');
+    const file = String(this.ds.options.database);
+    return Array.from({ length: READERS }, () => {
+      const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+        if (error) {
+          this.logger.warn(`read-only connection to ${file} failed: ${error.message}`);
+        }
+      });
+      db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      // A smaller page cache than the main connection's and no memory map (see SQLITE_PRAGMAS); nothing here writes.
+      db.exec('PRAGMA cache_size = -8192; PRAGMA mmap_size = 0; PRAGMA query_only = ON;');
+      return { db, busy: 0 };
+    });
   }
 }
