@@ -236,6 +236,25 @@ async function load(
   };
 }
 
+/** A `cookie` header per reader: their session plus the cookies their first page set (the CSRF secret). */
+async function cookieJars(ids, sessionCookies) {
+  const jar = new Map();
+  for (const id of ids) {
+    const sid = `sid=${encodeURIComponent(sessionCookies.get(id))}`;
+    const first = await new Promise((resolve, reject) => {
+      http
+        .get(`${BASE}/`, { agent, headers: { cookie: sid } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.headers['set-cookie'] ?? []));
+        })
+        .on('error', reject);
+    });
+    const set = first.map((c) => c.split(';')[0]).filter((c) => !c.startsWith('sid='));
+    jar.set(id, [sid, ...set].join('; '));
+  }
+  return jar;
+}
+
 /** Runs `tasks` (async functions returning latency samples) with at most `concurrency` at a time. */
 async function pool(tasks, concurrency) {
   let next = 0;
@@ -516,19 +535,18 @@ async function main() {
   if (signIn.status !== 200 && signIn.status !== 201) {
     throw new Error(`API sign-in failed: ${signIn.status} ${signIn.text.slice(0, 200)}`);
   }
+  // Each reader's browser keeps the cookies the site set: the CSRF secret cookie comes from a first page, as it
+  // would (without it every page would mint and sign a new secret, which no browser makes the site do).
+  const jar = await cookieJars(readerIds, readerCookies);
   const pageItems = readers.map((r) => ({
     path: `/lessons/${r.lesson_id}`,
-    headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(r.user_id))}` },
+    headers: { cookie: jar.get(r.user_id) },
   }));
   const check = await request('GET', pageItems[0].path, { headers: pageItems[0].headers });
   if (check.status !== 200) {
     throw new Error(`lesson page answered ${check.status}: ${check.text.slice(0, 200)}`);
   }
-  const cookieOnly = (path) =>
-    readerIds.map((id) => ({
-      path,
-      headers: { cookie: `sid=${encodeURIComponent(readerCookies.get(id))}` },
-    }));
+  const cookieOnly = (path) => readerIds.map((id) => ({ path, headers: { cookie: jar.get(id) } }));
   const bearer = (path) =>
     readerIds.map((id) => ({ path, headers: { authorization: `Bearer ${readerTokens.get(id)}` } }));
   const scenarios = [
