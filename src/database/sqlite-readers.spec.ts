@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { SqliteReaders } from './sqlite-readers';
+
+describe('SqliteReaders (read-only connections beside the main one)', () => {
+  let dir: string;
+  let ds: DataSource;
+  let readers: SqliteReaders;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'readers-'));
+    ds = new DataSource({ type: 'sqlite', database: join(dir, 'r.db') });
+    await ds.initialize();
+    await ds.query('PRAGMA journal_mode = WAL');
+    await ds.query('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    readers = new SqliteReaders(ds);
+  });
+
+  afterEach(async () => {
+    await readers.onApplicationShutdown();
+    await ds.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers lookups, also concurrent ones, with what the main connection has committed', async () => {
+    await ds.query("INSERT INTO items (name) VALUES ('a'), ('b')");
+    const byName = 'SELECT id, name FROM items WHERE name = :name';
+    expect(await readers.lookup(byName, { name: 'a' })).toEqual([{ id: 1, name: 'a' }]);
+    expect(await readers.lookup(byName, { name: 'b' })).toEqual([{ id: 2, name: 'b' }]);
+    await ds.query("INSERT INTO items (name) VALUES ('c')");
+    expect(await readers.lookup(byName, { name: 'c' })).toEqual([{ id: 3, name: 'c' }]);
+    const concurrent = await Promise.all(
+      ['a', 'b', 'c', 'x'].map((name) => readers.lookup(byName, { name })),
+    );
+    expect(concurrent.map((rows) => rows.map((r) => r.name))).toEqual([['a'], ['b'], ['c'], []]);
+  });
+
+  it('does not see what an open transaction of the main connection has not committed', async () => {
+    const runner = ds.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query("INSERT INTO items (name) VALUES ('pending')");
+    expect(await readers.lookup('SELECT name FROM items')).toEqual([]);
+    await runner.commitTransaction();
+    await runner.release();
+    expect(await readers.lookup('SELECT name FROM items')).toEqual([{ name: 'pending' }]);
+  });
+
+  it('refuses a statement that cannot be prepared, and goes on answering', async () => {
+    await expect(readers.lookup('SELECT nope FROM missing WHERE x = :x', { x: 1 })).rejects.toThrow(
+      /no such table/,
+    );
+    await expect(readers.lookup('SELECT nope FROM missing WHERE x = :x', { x: 1 })).rejects.toThrow(
+      /no such table/,
+    );
+    await ds.query("INSERT INTO items (name) VALUES ('after')");
+    expect(await readers.lookup('SELECT name FROM items')).toEqual([{ name: 'after' }]);
+    expect(await readers.query('SELECT COUNT(*) AS n FROM items')).toEqual([{ n: 1 }]);
+  });
+
+  it('expands :...list parameters', async () => {
+    await ds.query("INSERT INTO items (name) VALUES ('a'), ('b'), ('c')");
+    const sql = 'SELECT name FROM items WHERE name IN (:...names) ORDER BY name';
+    expect(await readers.lookup(sql, { names: ['a', 'c'] })).toEqual([
+      { name: 'a' },
+      { name: 'c' },
+    ]);
+    expect(await readers.lookup(sql, { names: ['b'] })).toEqual([{ name: 'b' }]);
+  });
+});
