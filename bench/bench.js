@@ -79,6 +79,24 @@ async function ensureData(sqlitePath, args) {
   }
 }
 
+/** The app's process, for its memory and CPU time. */
+let appPid = null;
+
+/**
+ * CPU time the app has used so far (all its threads: JavaScript, the SQLite connections' thread pool, GC), in ms.
+ * Per request it is a steadier figure than a rate on a shared, noisy 2-core machine, where the load generator
+ * competes for the same cores.
+ */
+function cpuMs() {
+  try {
+    const fields = readFileSync(`/proc/${appPid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime (fields 14 and 15 of the line; 12 and 13 after the command name) in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
+}
+
 function rssOf(pid) {
   try {
     const s = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -129,6 +147,7 @@ async function startApp(sqlitePath) {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  appPid = child.pid;
   return { child, readyMs: performance.now() - t0 };
 }
 
@@ -224,8 +243,11 @@ async function load(
   } else {
     await cannon({ url, connections, duration: WARMUP, requests });
   }
+  const cpu0 = cpuMs();
   const r = await cannon({ url, connections, requests, ...run });
+  const cpu = cpuMs() - cpu0;
   return {
+    cpuMsPerRequest: url === BASE ? cpu / r.requests.total : null,
     name,
     connections,
     requests: r.requests.total,
@@ -267,7 +289,7 @@ async function pool(tasks, concurrency) {
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
 }
 
-function summarise(name, connections, samples, elapsedMs, errors) {
+function summarise(name, connections, samples, elapsedMs, errors, cpu = NaN) {
   const sorted = [...samples].sort((a, b) => a - b);
   const q = (p) =>
     sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
@@ -279,6 +301,7 @@ function summarise(name, connections, samples, elapsedMs, errors) {
     p50: q(0.5),
     p99: q(0.99),
     errors,
+    cpuMsPerRequest: cpu / samples.length,
   };
 }
 
@@ -316,10 +339,13 @@ async function quizFlow(connections, quizId, tokens) {
   const samples = { start: [], save: [], submit: [] };
   const errors = { start: 0, save: 0, submit: 0 };
   const elapsed = {};
+  const cpu = {};
   const wave = async (kind, tasks) => {
     const t0 = performance.now();
+    const cpu0 = cpuMs();
     await pool(tasks, connections);
     elapsed[kind] = performance.now() - t0;
+    cpu[kind] = cpuMs() - cpu0;
   };
   const attempts = [];
   await wave(
@@ -366,9 +392,16 @@ async function quizFlow(connections, quizId, tokens) {
     }),
   );
   return [
-    summarise('quiz: start', connections, samples.start, elapsed.start, errors.start),
-    summarise('quiz: save answer', connections, samples.save, elapsed.save, errors.save),
-    summarise('quiz: submit (grading)', connections, samples.submit, elapsed.submit, errors.submit),
+    summarise('quiz: start', connections, samples.start, elapsed.start, errors.start, cpu.start),
+    summarise('quiz: save answer', connections, samples.save, elapsed.save, errors.save, cpu.save),
+    summarise(
+      'quiz: submit (grading)',
+      connections,
+      samples.submit,
+      elapsed.submit,
+      errors.submit,
+      cpu.submit,
+    ),
   ];
 }
 
@@ -652,6 +685,7 @@ async function main() {
     const samples = [];
     let errors = 0;
     const t0 = performance.now();
+    const cpu0 = cpuMs();
     await pool(
       quizTokens.slice(0, 2000).map((tok) => async () => {
         const r = await timed(samples, () =>
@@ -672,6 +706,7 @@ async function main() {
         samples,
         performance.now() - t0,
         errors,
+        cpuMs() - cpu0,
       ),
       ref: 'none',
       rss: rssOf(child.pid),
@@ -702,6 +737,7 @@ async function main() {
     const samples = [];
     const statuses = {};
     const t0 = performance.now();
+    const cpu0 = cpuMs();
     await pool(
       stormTokens.map((tok, k) => async () => {
         const s = codeOf.get(storm[k].org_id);
@@ -724,6 +760,7 @@ async function main() {
       c,
     );
     const ms = performance.now() - t0;
+    const cpu = cpuMs() - cpu0;
     const ok = (statuses[200] ?? 0) + (statuses[201] ?? 0);
     const check = await openDb(DB === 'postgres' ? 'postgres' : 'sqlite', target);
     const ids = [...codeOf.values()].map((v) => v.id);
@@ -739,6 +776,7 @@ async function main() {
         samples,
         ms,
         storm.length - ok,
+        cpu,
       ),
       ref: 'insert',
       acknowledged: ok,
@@ -842,18 +880,18 @@ function printTable(result) {
     n === null || n === undefined || Number.isNaN(n) ? '' : Number(n).toFixed(d);
   const lines = [
     `Cadre Academy bench, ${result.db}, ${result.date}${result.quick ? ' (quick)' : ''}; app ready in ${fmt(result.readyMs)} ms; peak RSS ${fmt(result.peakRssMb)} MB`,
-    '| scenario | conn | req/s | p50 ms | p99 ms | errors | peak RSS MB | ratio |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | conn | req/s | p50 ms | p99 ms | errors | peak RSS MB | app CPU ms/req | ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of result.rows) {
     lines.push(
-      `| ${r.name} | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.rss?.hwmMb)} | ${r.ratio === null ? '' : fmt(r.ratio, 3)} |`,
+      `| ${r.name} | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.rss?.hwmMb)} | ${fmt(r.cpuMsPerRequest, 2)} | ${r.ratio === null ? '' : fmt(r.ratio, 3)} |`,
     );
   }
   if (result.tenth) {
     for (const r of result.tenth.rows) {
       lines.push(
-        `| ${r.name}, tenth-size data | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | | |`,
+        `| ${r.name}, tenth-size data | ${r.connections} | ${fmt(r.rps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | | ${fmt(r.cpuMsPerRequest, 2)} | |`,
       );
     }
   }

@@ -112,7 +112,8 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     // (quiz, user, number) lets one through; the other retries and then resumes it or finds none left.
     for (let tries = 0; ; tries++) {
       try {
-        return await this.tx.run((m) => this.startIn(m, quiz, actor.userId));
+        // Replayable: the question cache it may fill holds what the database says whichever run fills it.
+        return await this.tx.runReplayable((m) => this.startIn(m, quiz, actor.userId));
       } catch (error) {
         if (!isUniqueViolation(error) || tries >= 4) {
           throw error;

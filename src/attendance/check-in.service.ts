@@ -376,7 +376,8 @@ export class CheckInService {
       ...meta,
     });
     try {
-      await this.tx.run(async (m) => {
+      // Replayable: nothing but rows is written before it returns (a storm's units share one savepoint).
+      await this.tx.runReplayable(async (m) => {
         await m.getRepository(AttendanceRecordEntity).insert(record);
         if (auditActor) {
           await this.audit.record(

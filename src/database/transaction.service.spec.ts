@@ -192,4 +192,81 @@ describe('TransactionService on SQLite (group commit)', () => {
     expect(results.map((r) => r.status)).toEqual(Array(4).fill('fulfilled'));
     expect(await names()).toEqual(['r0', 'r1', 'r2', 'r3']);
   });
+  /** Every statement the shared runner is sent while `fn` runs. */
+  const sent = async (fn: () => Promise<unknown>): Promise<string[]> => {
+    const statements: string[] = [];
+    const runner = ds.createQueryRunner();
+    const query = runner.query.bind(runner);
+    const own = Object.getOwnPropertyDescriptor(runner, 'query');
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      statements.push(sql);
+      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
+    }) as typeof runner.query;
+    try {
+      await fn();
+    } finally {
+      Object.defineProperty(runner, 'query', own as PropertyDescriptor);
+    }
+    return statements;
+  };
+
+  it('runs replayable units of a group under one savepoint; one refused at its first write fails alone', async () => {
+    let results: PromiseSettledResult<unknown>[] = [];
+    const statements = await sent(async () => {
+      results = await Promise.allSettled(
+        ['r0', 'r1', 'r2', 'r1', 'r4'].map((name) =>
+          tx.runReplayable(async (m) => {
+            await m.query('INSERT INTO items (name) VALUES (?)', [name]);
+            await m.query('INSERT INTO items (name) VALUES (?)', [`${name}-hours`]);
+            return name;
+          }),
+        ),
+      );
+    });
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(String((results[3] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect((await names()).sort()).toEqual(
+      ['r0', 'r0-hours', 'r1', 'r1-hours', 'r2', 'r2-hours', 'r4', 'r4-hours'].sort(),
+    );
+    // The first ran alone (a transaction of its own); the other four shared one savepoint.
+    expect(statements.filter((sql) => /^SAVEPOINT/.test(sql))).toHaveLength(1);
+    expect(statements.filter((sql) => /^COMMIT/.test(sql))).toHaveLength(2);
+  });
+
+  it('runs a replayable run again, a savepoint per unit, when one of its units fails after writing', async () => {
+    const runs = new Map<string, number>();
+    const unit = (name: string, failAfterWrite = false) =>
+      tx.runReplayable(async (m) => {
+        runs.set(name, (runs.get(name) ?? 0) + 1);
+        await m.query('INSERT INTO items (name) VALUES (?)', [name]);
+        if (failAfterWrite) {
+          throw new Error(`${name} refused after writing`);
+        }
+        return name;
+      });
+    let results: PromiseSettledResult<unknown>[] = [];
+    const statements = await sent(async () => {
+      results = await Promise.allSettled([unit('first'), unit('a'), unit('b', true), unit('c')]);
+    });
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/refused after writing/);
+    // Nothing of the failed unit is kept, and nothing of the others is written twice.
+    expect((await names()).sort()).toEqual(['a', 'c', 'first']);
+    // 'a' and 'b' ran once under the shared savepoint, then every unit of the run once more in its own.
+    expect(Object.fromEntries(runs)).toEqual({ first: 1, a: 2, b: 2, c: 1 });
+    expect(
+      statements.filter((sql) => /^ROLLBACK TO SAVEPOINT/.test(sql)).length,
+    ).toBeGreaterThanOrEqual(2);
+  });
 });

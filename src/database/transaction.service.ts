@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isSqliteConstraintViolation } from './db-errors';
 
+/** How a unit runs in a group: with its own savepoint, as one statement, or replayable (see the methods). */
+type UnitKind = 'unit' | 'single' | 'replayable';
+
 interface QueuedWork {
   work: (manager: EntityManager) => Promise<unknown>;
-  /** The unit is one SQL statement (see `runStatement`). */
-  single: boolean;
+  kind: UnitKind;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -42,7 +44,7 @@ export class TransactionService {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.enqueue(work, false);
+    return this.enqueue(work, 'unit');
   }
 
   /**
@@ -53,15 +55,27 @@ export class TransactionService {
    * have ended the transaction). A second statement is refused before it runs.
    */
   runStatement<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.enqueue(work, true);
+    return this.enqueue(work, 'single');
   }
 
-  private enqueue<T>(work: (manager: EntityManager) => Promise<T>, single: boolean): Promise<T> {
+  /**
+   * A unit whose work may safely run a second time: it changes nothing outside the database (no caches, events or
+   * counters) before it returns. Consecutive such units of a group share one savepoint instead of each taking
+   * its own, which halves the round trips of a two-statement unit (a check-in: its record and its hours). A unit
+   * that fails before any of its writes took effect (a refused first insert, a refusal before writing) fails
+   * alone. One that fails after writing sends the shared savepoint back and every unit of that run again, one
+   * savepoint each, as `run` would have: the outcome is always what `run` would give.
+   */
+  runReplayable<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.enqueue(work, 'replayable');
+  }
+
+  private enqueue<T>(work: (manager: EntityManager) => Promise<T>, kind: UnitKind): Promise<T> {
     if (!this.serialise) {
       return this.dataSource.transaction(work);
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, single, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ work, kind, resolve: resolve as (value: unknown) => void, reject });
       if (!this.draining) {
         void this.drain();
       }
@@ -88,7 +102,9 @@ export class TransactionService {
     try {
       unit.resolve(
         await this.dataSource.transaction((m) =>
-          unit.single ? oneStatement(m.queryRunner as QueryRunner, unit.work).result : unit.work(m),
+          unit.kind === 'single'
+            ? oneStatement(m.queryRunner as QueryRunner, unit.work).result
+            : unit.work(m),
         ),
       );
     } catch (error) {
@@ -102,42 +118,19 @@ export class TransactionService {
     try {
       await runner.startTransaction();
       for (let i = 0; i < group.length;) {
-        if (group[i].single) {
-          // A run of single-statement units is sent to the connection at once: the driver queues the statements
-          // and runs them back to back, instead of each waiting for the event loop to hand over the next one
-          // (under load that wait, not SQLite, was most of an answer save's time). They may run in any order,
-          // as the concurrent requests they come from have none; a request sent after another was answered is
-          // always in a later group.
-          let end = i;
-          while (end < group.length && group[end].single) {
-            end++;
-          }
-          const attempts = group.slice(i, end).map((unit) => oneStatement(runner, unit.work));
-          const settled = await Promise.allSettled(attempts.map((a) => a.result));
-          settled.forEach((result, k) => {
-            if (result.status === 'fulfilled') {
-              outcomes.push({ ok: true, value: result.value });
-              return;
-            }
-            // Refused before its statement ran, or the statement alone undone by SQLite: the group goes on.
-            if (attempts[k].ran() > 0 && !isSqliteConstraintViolation(result.reason)) {
-              throw result.reason;
-            }
-            outcomes.push({ ok: false, error: result.reason });
-          });
-          i = end;
-          continue;
+        const kind = group[i].kind;
+        let end = i + 1;
+        while (kind !== 'unit' && end < group.length && group[end].kind === kind) {
+          end++;
         }
-        const unit = group[i++];
-        await runner.startTransaction(); // a savepoint inside the group's transaction
-        try {
-          const value = await unit.work(runner.manager);
-          await runner.commitTransaction(); // releases the savepoint
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          // If even the rollback to the savepoint fails, the whole group is abandoned below.
-          await runner.rollbackTransaction();
-          outcomes.push({ ok: false, error });
+        const run = group.slice(i, end);
+        i = end;
+        if (kind === 'single') {
+          outcomes.push(...(await runStatements(runner, run)));
+        } else if (kind === 'replayable') {
+          outcomes.push(...(await runReplayables(runner, run)));
+        } else {
+          outcomes.push(await inSavepoint(runner, run[0]));
         }
       }
       await runner.commitTransaction();
@@ -160,6 +153,98 @@ export class TransactionService {
       }
     });
   }
+}
+
+/** A unit in its own savepoint; if even the rollback to it fails, the error abandons the whole group. */
+async function inSavepoint(runner: QueryRunner, unit: QueuedWork): Promise<Outcome> {
+  await runner.startTransaction(); // a savepoint inside the group's transaction
+  try {
+    const value = await unit.work(runner.manager);
+    await runner.commitTransaction(); // releases the savepoint
+    return { ok: true, value };
+  } catch (error) {
+    await runner.rollbackTransaction();
+    return { ok: false, error };
+  }
+}
+
+/**
+ * A run of single-statement units is sent to the connection at once: the driver queues the statements and runs
+ * them back to back, instead of each waiting for the event loop to hand over the next one (under load that wait,
+ * not SQLite, was most of an answer save's time). They may run in any order, as the concurrent requests they come
+ * from have none; a request sent after another was answered is always in a later group.
+ */
+async function runStatements(runner: QueryRunner, run: QueuedWork[]): Promise<Outcome[]> {
+  const attempts = run.map((unit) => oneStatement(runner, unit.work));
+  const settled = await Promise.allSettled(attempts.map((a) => a.result));
+  return settled.map((result, k): Outcome => {
+    if (result.status === 'fulfilled') {
+      return { ok: true, value: result.value };
+    }
+    // Refused before its statement ran, or the statement alone undone by SQLite: the group goes on.
+    if (attempts[k].ran() > 0 && !isSqliteConstraintViolation(result.reason)) {
+      throw result.reason;
+    }
+    return { ok: false, error: result.reason as unknown };
+  });
+}
+
+/** Replayable units under one shared savepoint; see `TransactionService.runReplayable`. */
+async function runReplayables(runner: QueryRunner, run: QueuedWork[]): Promise<Outcome[]> {
+  await runner.startTransaction();
+  const outcomes: Outcome[] = [];
+  for (const unit of run) {
+    const watched = watchWrites(runner);
+    try {
+      outcomes.push({ ok: true, value: await unit.work(watched.manager) });
+    } catch (error) {
+      const clean =
+        watched.writes() === 0 && (!watched.failed() || isSqliteConstraintViolation(error));
+      if (!clean) {
+        // Something of this unit may be written: undo the run and do it again, a savepoint per unit.
+        await runner.rollbackTransaction();
+        const again: Outcome[] = [];
+        for (const each of run) {
+          again.push(await inSavepoint(runner, each));
+        }
+        return again;
+      }
+      outcomes.push({ ok: false, error });
+    }
+  }
+  await runner.commitTransaction();
+  return outcomes;
+}
+
+/**
+ * A manager over a view of the shared runner that counts this unit's statements that changed something, and
+ * whether one of its statements failed (reads of other requests on the same runner are not counted).
+ */
+function watchWrites(runner: QueryRunner): {
+  manager: EntityManager;
+  writes: () => number;
+  failed: () => boolean;
+} {
+  let writes = 0;
+  let failed = false;
+  const view = Object.create(runner) as QueryRunner;
+  view.query = (async (...args: Parameters<QueryRunner['query']>) => {
+    try {
+      const result: unknown = await runner.query(...args);
+      if (!/^\s*SELECT\b/i.test(args[0])) {
+        writes++;
+      }
+      return result;
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  }) as QueryRunner['query'];
+  return {
+    manager: runner.connection.createEntityManager(view),
+    writes: () => writes,
+    failed: () => failed,
+  };
 }
 
 /**
