@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { DemoContext } from '../demo/demo.service';
 import {
@@ -11,6 +10,7 @@ import { AttemptGradingService } from './attempt-grading.service';
 import { CourseLinks } from './course-links';
 import { AnswerResponse } from './grading';
 import { QuestionParts } from './question-parts';
+import { newId } from '../common/ids';
 
 function rightResponse(type: QuestionEntity['type'], p: QuestionParts): AnswerResponse {
   switch (type) {
@@ -77,7 +77,7 @@ async function takeQuiz(
   const number = (await m.getRepository(AttemptEntity).countBy({ quizId: quiz.id, userId })) + 1;
   const started = new Date(at.getTime() - 12 * 60_000);
   const attempt = m.getRepository(AttemptEntity).create({
-    id: randomUUID(),
+    id: newId(),
     quizId: quiz.id,
     userId,
     number,
@@ -97,7 +97,7 @@ async function takeQuiz(
   await m.getRepository(AttemptQuestionEntity).insert(
     drawn.map((q, i) =>
       m.getRepository(AttemptQuestionEntity).create({
-        id: randomUUID(),
+        id: newId(),
         attemptId: attempt.id,
         questionId: q.id,
         position: i + 1,

@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
 import { AttemptEntity, AttemptQuestionEntity, NotebookEntryEntity } from './assessment.entities';
 import { QuestionCache } from './question-cache';
 import { CourseLinks } from './course-links';
 import { gradeQuestion, scoreAttempt } from './grading';
+import { newId } from '../common/ids';
 
 /** Emitted after commit when a learner passes a quiz (certification listens). */
 export interface QuizPassedEvent {
@@ -187,7 +187,7 @@ export class AttemptGradingService {
       } else {
         fresh.push(
           repo.create({
-            id: randomUUID(),
+            id: newId(),
             userId,
             questionId,
             quizId,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { EntityManager, LessThan, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { isUniqueViolation } from '../database/db-errors';
@@ -25,6 +25,7 @@ import {
 import { AttemptGradingService } from './attempt-grading.service';
 import { checkResponse } from './grading';
 import { QuizzesService } from './quizzes.service';
+import { newId } from '../common/ids';
 
 /** How often open attempts past their deadline are closed even when nobody touches them. */
 const SWEEP_MS = 30_000;
@@ -154,7 +155,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     ];
     const end = Math.min(...limits);
     const attempt = repo.create({
-      id: randomUUID(),
+      id: newId(),
       quizId: quiz.id,
       userId,
       number: (mine[0]?.number ?? 0) + 1,
@@ -182,7 +183,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
             ? { options: order((q.parts.options ?? []).map((o) => o.id)) }
             : {};
       return m.getRepository(AttemptQuestionEntity).create({
-        id: randomUUID(),
+        id: newId(),
         attemptId: attempt.id,
         questionId: q.id,
         position: i + 1,

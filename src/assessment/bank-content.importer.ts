@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntityManager } from 'typeorm';
@@ -8,6 +8,7 @@ import { QuestionBankEntity, QuizEntity } from './assessment.entities';
 import { BanksService } from './banks.service';
 import { CourseLinks } from './course-links';
 import { BankFileMeta, parseBankMarkdown, ParsedQuestion } from './formats';
+import { newId } from '../common/ids';
 
 interface BankFilePlan {
   file: string;
@@ -123,7 +124,7 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
     }
     if (!bank) {
       bank = repo.create({
-        id: randomUUID(),
+        id: newId(),
         slug: item.meta.slug,
         name: item.meta.name,
         nameEn: item.meta.nameEn,
@@ -184,7 +185,7 @@ export class BankContentImporter implements ContentImporter<BankFilePlan[]> {
       } else {
         await quizzes.insert(
           quizzes.create({
-            id: randomUUID(),
+            id: newId(),
             slug: meta.slug,
             ...settings,
             opensAt: null,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { Lang } from '../common/i18n/i18n';
@@ -22,6 +21,7 @@ import {
   serializeGift,
 } from './formats';
 import { buildParts, fingerprint, toSource } from './question-parts';
+import { newId } from '../common/ids';
 
 export type ByType = Record<QuestionType, number>;
 
@@ -160,7 +160,7 @@ export class BanksService {
       const bank =
         target ??
         m.getRepository(QuestionBankEntity).create({
-          id: randomUUID(),
+          id: newId(),
           slug: null,
           name: name as string,
           nameEn: parsed.nameEn ?? null,
@@ -323,7 +323,7 @@ export class BanksService {
     now: Date,
   ): QuestionEntity {
     return repo.create({
-      id: randomUUID(),
+      id: newId(),
       bankId,
       fingerprint: print,
       position,

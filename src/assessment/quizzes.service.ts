@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { Actor, holdsRole } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
@@ -11,6 +10,7 @@ import { BanksService } from './banks.service';
 import { CourseLinks, CourseRef } from './course-links';
 import { CreateQuizDto } from './dto/assessment.dto';
 import { QuestionCache } from './question-cache';
+import { newId } from '../common/ids';
 
 export interface QuizAccess {
   quiz: QuizEntity;
@@ -70,7 +70,7 @@ export class QuizzesService {
     }
     const now = new Date();
     const quiz = this.quizzes.create({
-      id: randomUUID(),
+      id: newId(),
       slug: null,
       bankId: bank.id,
       courseId: course.id,

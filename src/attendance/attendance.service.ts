@@ -2,7 +2,6 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { Actor, canActAt, Role, scopeRoots } from '../common/access/actor';
 import { CommonException } from '../common/errors/app.exception';
@@ -28,6 +27,7 @@ import { LearningBridge } from './learning-bridge';
 import { LeaveRequestEntity } from './leave-request.entity';
 import { MakeUpEntity } from './make-up.entity';
 import { MembershipsService } from './memberships.service';
+import { newId } from '../common/ids';
 
 /** Emitted after commit for every attendance row written (check-in, proxy, closing). */
 export const ATTENDANCE_RECORDED = 'attendance.recorded';
@@ -158,7 +158,7 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
     const org = await this.tree.get(input.orgId);
     const window = windowFor(input.startsAt, input.endsAt, checkIn);
     return Object.assign(new AttendanceSessionEntity(), {
-      id: input.id ?? randomUUID(),
+      id: input.id ?? newId(),
       sessionType: input.sessionType,
       orgId: input.orgId,
       title: input.title,
@@ -421,7 +421,7 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
       const rows: Array<
         Omit<AttendanceRecordEntity, 'reason' | 'recordedBy'> & { reason: null; recordedBy: null }
       > = missing.map((userId) => ({
-        id: randomUUID(),
+        id: newId(),
         sessionId: id,
         userId,
         status: approved.has(userId) ? 'leave' : 'absent',
@@ -460,7 +460,7 @@ export class AttendanceService implements OnApplicationBootstrap, OnApplicationS
           const done = await this.learning.completedLessonIds(r.userId, session.lessonIds);
           const doneLessonIds = session.lessonIds.filter((l) => done.has(l));
           assignments.push({
-            id: randomUUID(),
+            id: newId(),
             sessionId: id,
             userId: r.userId,
             reason: r.status,

@@ -2,7 +2,6 @@ import { DEFAULT_LANG, Lang, translate } from '../common/i18n/i18n';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { EntityManager, In, IsNull, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
@@ -31,6 +30,7 @@ import {
 } from './attendance.service';
 import { checkInQrSvg, currentCode, newCheckInSecret, verifyCode } from './check-in-code';
 import { LearningBridge } from './learning-bridge';
+import { newId } from '../common/ids';
 
 export interface CheckInCodeView {
   code: string;
@@ -369,7 +369,7 @@ export class CheckInService {
     orgId?: string,
   ): Promise<AttendanceRecordEntity> {
     const record = Object.assign(new AttendanceRecordEntity(), {
-      id: randomUUID(),
+      id: newId(),
       sessionId: session.id,
       userId,
       status,

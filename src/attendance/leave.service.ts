@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Brackets, In, IsNull, Repository } from 'typeorm';
 import { Actor, canActAt, scopeRoots } from '../common/access/actor';
 import { AuditService } from '../audit/audit.service';
@@ -17,6 +16,7 @@ import { AttendanceService, MANAGERS } from './attendance.service';
 import { LearningBridge } from './learning-bridge';
 import { LeaveRequestEntity, LeaveState } from './leave-request.entity';
 import { MakeUpEntity } from './make-up.entity';
+import { newId } from '../common/ids';
 
 export interface LeaveView {
   id: string;
@@ -115,7 +115,7 @@ export class LeaveService {
       throw new AttendanceException('LEAVE_TOO_LATE');
     }
     const row = Object.assign(new LeaveRequestEntity(), {
-      id: randomUUID(),
+      id: newId(),
       sessionId: session.id,
       userId: actor.userId,
       reason: reason.trim(),

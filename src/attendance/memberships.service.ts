@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { OrgNodeEntity } from '../organizations/org-node.entity';
 import { isLiable } from './attendance-rules';
 import { BranchMembershipEntity } from './branch-membership.entity';
+import { newId } from '../common/ids';
 
 export interface MemberRow {
   id: string;
@@ -63,7 +63,7 @@ export class MembershipsService {
         // Someone added to the system is a member from the day they were added.
         const joinedOn = at ? (DateTime.fromISO(at, { zone: org.zone }).toISODate() ?? day) : day;
         return {
-          id: randomUUID(),
+          id: newId(),
           userId: p.id,
           orgId: org.id,
           joinedOn: joinedOn < day ? joinedOn : day,
@@ -96,7 +96,7 @@ export class MembershipsService {
     m: EntityManager,
     rows: Array<Omit<BranchMembershipEntity, 'id'>>,
   ): Promise<void> {
-    const values = rows.map((r) => ({ id: randomUUID(), ...r }));
+    const values = rows.map((r) => ({ id: newId(), ...r }));
     for (let i = 0; i < values.length; i += 100) {
       await m.getRepository(BranchMembershipEntity).insert(values.slice(i, i + 100));
     }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import type { Actor } from '../common/access/actor';
 import { AuditEntryEntity } from './audit-entry.entity';
+import { newId } from '../common/ids';
 
 export interface AuditRecord {
   action: string;
@@ -37,7 +37,7 @@ export class AuditService {
     // entry written outside TransactionService (sign-ins) collided with a running transaction (a 500 at login).
     await repo.insert(
       repo.create({
-        id: randomUUID(),
+        id: newId(),
         at: new Date(),
         actorId: entry.actor?.userId ?? null,
         actorName: oneLine(entry.actor?.username)?.slice(0, 64) ?? null,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EntityManager, IsNull, Repository } from 'typeorm';
 import { Actor, Role } from '../common/access/actor';
@@ -22,6 +21,7 @@ import {
   resetUsable,
 } from './password-reset.rules';
 import { SessionsService } from './sessions.service';
+import { newId } from '../common/ids';
 
 const MANAGERS: readonly Role[] = ['admin', 'secretary'];
 
@@ -155,7 +155,7 @@ export class PasswordsService {
     }
     const now = new Date();
     const { secret, tokenHash, expiresAt } = newResetSecret(now);
-    const id = randomUUID();
+    const id = newId();
     await this.tx.run(async (m) => {
       if (this.tx.isPostgres) {
         // Two officers generating links for one person at once: the second waits, then ends the first's link.

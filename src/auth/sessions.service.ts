@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull, Not, Repository } from 'typeorm';
 import { Actor, Role, RoleGrant } from '../common/access/actor';
 import { isStorageFailure } from '../database/db-errors';
@@ -10,6 +10,7 @@ import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
 import { USER_DEACTIVATED, UsersService } from '../organizations/users.service';
 import { AuthSessionEntity } from './auth-session.entity';
+import { newId } from '../common/ids';
 
 /** Page sessions end after 2 hours idle or 12 hours in all; API tokens after 30 days. */
 export const LIFETIMES = {
@@ -96,7 +97,7 @@ export class SessionsService {
   ): Promise<{ secret: string; sessionId: string }> {
     const secret = randomBytes(32).toString('base64url');
     const now = new Date();
-    const id = randomUUID();
+    const id = newId();
     await this.tx.run((m) =>
       m.getRepository(AuthSessionEntity).insert({
         id,

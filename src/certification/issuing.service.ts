@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
@@ -33,6 +33,7 @@ import {
 } from './rule-evaluation';
 import { SerialCounterEntity } from './serial-counter.entity';
 import { TRAINING_KIND_LABELS } from './certificate.view';
+import { newId } from '../common/ids';
 
 /** Emitted after a certificate is committed: `{ certificateId, userId, ruleKey, serial }`. */
 export const CERTIFICATE_ISSUED = 'certificate.issued';
@@ -232,7 +233,7 @@ export class IssuingService {
     const { user, rule } = input;
     const { serial, level } = prepared;
     const cert = m.getRepository(CertificateEntity).create({
-      id: randomUUID(),
+      id: newId(),
       userId: user.id,
       ruleKey: rule.key,
       periodKey: input.period.key,

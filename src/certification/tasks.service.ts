@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Brackets, Repository } from 'typeorm';
 import { Actor, Role, scopeRoots } from '../common/access/actor';
 import { AuditService } from '../audit/audit.service';
@@ -14,6 +13,7 @@ import { CertificationFacts, PracticalLesson } from './certification-facts';
 import { CertificationException } from './certification.exception';
 import { CertificationRulesPolicy } from './certification.policy';
 import { TaskSubmissionEntity } from './task-submission.entity';
+import { newId } from '../common/ids';
 
 /** Emitted after a mentor's sign-off is committed: `{ userId, lessonId, courseSlug, hours, mentorId }`. */
 export const TASK_SIGNED_OFF = 'task.signed_off';
@@ -62,7 +62,7 @@ export class TasksService {
         return repo.findOneByOrFail({ id: existing.id });
       }
       const row = repo.create({
-        id: randomUUID(),
+        id: newId(),
         userId: actor.userId,
         lessonId: lesson.lessonId,
         courseSlug: lesson.courseSlug,
@@ -120,7 +120,7 @@ export class TasksService {
             throw new CertificationException('TASK_ALREADY_SIGNED_OFF');
           }
         } else {
-          id = randomUUID();
+          id = newId();
           await repo.insert({
             id,
             userId: learner.id,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
@@ -24,6 +23,7 @@ import { CourseEntity } from './course.entity';
 import { CurriculumException } from './curriculum.exception';
 import { CurriculumService } from './curriculum.service';
 import { CourseInputDto } from './dto/course.dto';
+import { newId } from '../common/ids';
 
 export interface CourseSettings {
   title: string;
@@ -124,7 +124,7 @@ export class CourseAuthoringService {
       return await this.tx.run(async (m) => {
         const now = new Date();
         const course = m.getRepository(CourseEntity).create({
-          id: randomUUID(),
+          id: newId(),
           slug: dto.slug,
           orgId,
           trainingKind: dto.trainingKind,
@@ -174,9 +174,9 @@ export class CourseAuthoringService {
       slug,
       (course) => {
         course.trainingKind = dto.trainingKind;
-      course.competencies = dto.competencies ?? course.competencies;
-      course.postTypes = dto.postTypes ?? course.postTypes;
-      course.levels = dto.levels ?? course.levels;
+        course.competencies = dto.competencies ?? course.competencies;
+        course.postTypes = dto.postTypes ?? course.postTypes;
+        course.levels = dto.levels ?? course.levels;
         course.orgId = dto.orgId ?? course.orgId;
         return this.contentFrom(dto, course.draft.lessons);
       },
@@ -191,13 +191,18 @@ export class CourseAuthoringService {
     s: CourseSettings,
     revision?: string,
   ): Promise<DraftView> {
-    return this.change(actor, slug, (course) => {
-      course.trainingKind = s.trainingKind;
-      course.competencies = s.competencies ?? [];
-      course.postTypes = s.postTypes ?? course.postTypes;
-      course.levels = s.levels ?? course.levels;
-      return { ...course.draft, ...this.texts(s) };
-    }, revision);
+    return this.change(
+      actor,
+      slug,
+      (course) => {
+        course.trainingKind = s.trainingKind;
+        course.competencies = s.competencies ?? [];
+        course.postTypes = s.postTypes ?? course.postTypes;
+        course.levels = s.levels ?? course.levels;
+        return { ...course.draft, ...this.texts(s) };
+      },
+      revision,
+    );
   }
 
   /** Adds (key null) or changes one lesson of the draft; returns its key. */
@@ -209,33 +214,38 @@ export class CourseAuthoringService {
     revision?: string,
   ): Promise<string> {
     let savedIndex = -1;
-    const view = await this.change(actor, slug, (course) => {
-      const lessons = [...course.draft.lessons];
-      const lesson: LessonContent = {
-        key: key ?? `00-${nameFromTitle(input.titleEn ?? '')}`,
-        title: input.title,
-        titleEn: input.titleEn ?? '',
-        minutes: input.minutes,
-        kind: input.kind,
-        module: input.module ?? '',
-        moduleEn: input.moduleEn ?? '',
-        markdown: input.markdown,
-      };
-      if (key === null) {
-        if (lessons.length >= MAX_LESSONS) {
-          throw new CurriculumException('LESSON_LIMIT', { max: MAX_LESSONS });
+    const view = await this.change(
+      actor,
+      slug,
+      (course) => {
+        const lessons = [...course.draft.lessons];
+        const lesson: LessonContent = {
+          key: key ?? `00-${nameFromTitle(input.titleEn ?? '')}`,
+          title: input.title,
+          titleEn: input.titleEn ?? '',
+          minutes: input.minutes,
+          kind: input.kind,
+          module: input.module ?? '',
+          moduleEn: input.moduleEn ?? '',
+          markdown: input.markdown,
+        };
+        if (key === null) {
+          if (lessons.length >= MAX_LESSONS) {
+            throw new CurriculumException('LESSON_LIMIT', { max: MAX_LESSONS });
+          }
+          lessons.push(lesson);
+          savedIndex = lessons.length - 1;
+        } else {
+          savedIndex = lessons.findIndex((l) => l.key === key);
+          if (savedIndex === -1) {
+            throw new CurriculumException('LESSON_NOT_FOUND');
+          }
+          lessons[savedIndex] = lesson;
         }
-        lessons.push(lesson);
-        savedIndex = lessons.length - 1;
-      } else {
-        savedIndex = lessons.findIndex((l) => l.key === key);
-        if (savedIndex === -1) {
-          throw new CurriculumException('LESSON_NOT_FOUND');
-        }
-        lessons[savedIndex] = lesson;
-      }
-      return { ...course.draft, lessons: renumberKeys(lessons) };
-    }, revision);
+        return { ...course.draft, lessons: renumberKeys(lessons) };
+      },
+      revision,
+    );
     return view.modules.flatMap((mod) => mod.lessons)[savedIndex]?.key ?? '';
   }
 

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EntityManager } from 'typeorm';
 import { ContentImporter, ContentProblem } from '../content/content-import.service';
@@ -8,6 +7,7 @@ import { CourseSource, contentChecksum, readCourseFolders } from './course-files
 import { CourseVersionEntity } from './course-version.entity';
 import { CourseEntity } from './course.entity';
 import { CoursePublishService } from './course-publish.service';
+import { newId } from '../common/ids';
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
@@ -53,7 +53,7 @@ export class CourseImportService implements ContentImporter<CourseSource[]> {
       const existing = await repo.findOneBy({ slug: meta.slug });
       if (!existing) {
         const course = repo.create({
-          id: randomUUID(),
+          id: newId(),
           ...meta,
           orgId: root?.id ?? null,
           currentVersionId: null,

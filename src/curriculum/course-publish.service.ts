@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
 import { CourseContent, contentChecksum } from './course-files';
@@ -7,6 +6,7 @@ import { CourseVersionEntity } from './course-version.entity';
 import { CourseEntity } from './course.entity';
 import { LessonEntity } from './lesson.entity';
 import { renderMarkdown } from './markdown-renderer';
+import { newId } from '../common/ids';
 
 /** Freezes a course's draft into a new immutable version, rendering every lesson once through the sanitiser. */
 @Injectable()
@@ -39,7 +39,7 @@ export class CoursePublishService {
       .where('v.course_id = :id', { id: course.id })
       .getRawOne<{ max: number | string | null }>();
     const version = m.getRepository(CourseVersionEntity).create({
-      id: randomUUID(),
+      id: newId(),
       courseId: course.id,
       version: Number(last?.max ?? 0) + 1,
       title: content.title,
@@ -56,7 +56,7 @@ export class CoursePublishService {
     await m.getRepository(CourseVersionEntity).insert(version);
     const lessons = content.lessons.map((l, i) =>
       m.getRepository(LessonEntity).create({
-        id: randomUUID(),
+        id: newId(),
         versionId: version.id,
         courseId: course.id,
         key: l.key,

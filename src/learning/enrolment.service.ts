@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { SqliteReaders } from '../database/sqlite-readers';
@@ -12,6 +11,7 @@ import { EnrolDto } from './dto/learning.dto';
 import { EnrolmentEntity } from './enrolment.entity';
 import { LessonViewLog } from './lesson-view-log';
 import { LearningException } from './learning.exception';
+import { newId } from '../common/ids';
 
 export interface EnrolmentView {
   id: string;
@@ -193,7 +193,7 @@ export class EnrolmentService {
       .insert()
       .into(EnrolmentEntity)
       .values({
-        id: randomUUID(),
+        id: newId(),
         ...e,
         enrolledAt: new Date(),
         startedAt: null,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, QueryResult, Repository } from 'typeorm';
 import { UsersService } from '../organizations/users.service';
 import { PolicyService } from '../policy/policy.service';
@@ -14,6 +13,7 @@ import {
   localYear,
   ruleOf,
 } from './study-hours';
+import { newId } from '../common/ids';
 
 export interface CreditEntry {
   userId: string;
@@ -86,7 +86,7 @@ export class LedgerService {
       .insert()
       .into(LedgerEntryEntity)
       .values({
-        id: randomUUID(),
+        id: newId(),
         ...key,
         hours,
         trainingKind: entry.trainingKind,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
@@ -13,6 +12,7 @@ import { LearningException } from './learning.exception';
 import { LedgerService } from './ledger.service';
 import { LessonProgressEntity } from './lesson-progress.entity';
 import { LessonViewLog } from './lesson-view-log';
+import { newId } from '../common/ids';
 
 export interface LessonCompletedEvent {
   userId: string;
@@ -281,7 +281,7 @@ export class LessonProgressService {
     now: Date,
     completedAt: Date | null = null,
   ): Promise<{ row: LessonProgressEntity; inserted: boolean }> {
-    const id = randomUUID();
+    const id = newId();
     await m
       .createQueryBuilder()
       .insert()

@@ -1,9 +1,9 @@
 import { Injectable, BeforeApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { TransactionService } from '../database/transaction.service';
 import type { LessonDetail } from '../curriculum/curriculum.service';
 import { EnrolmentEntity } from './enrolment.entity';
 import { LessonProgressEntity } from './lesson-progress.entity';
+import { newId } from '../common/ids';
 
 interface PendingView {
   userId: string;
@@ -81,7 +81,7 @@ export class LessonViewLog implements BeforeApplicationShutdown {
           .into(LessonProgressEntity)
           .values(
             chunk.map((v) => ({
-              id: randomUUID(),
+              id: newId(),
               userId: v.userId,
               lessonId: v.lesson.id,
               courseId: v.lesson.courseId,

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { EntityManager, Repository } from 'typeorm';
 import { Actor, canActAt, Role, scopeRoots } from '../common/access/actor';
 import { TransactionService } from '../database/transaction.service';
 import { AuditService } from '../audit/audit.service';
 import { CHILD_KINDS, OrgKind, OrgNodeEntity } from './org-node.entity';
 import { OrganizationsException } from './organizations.exception';
+import { newId } from '../common/ids';
 
 export interface NewOrgNode {
   kind: OrgKind;
@@ -118,7 +118,7 @@ export class OrgTreeService {
           parent: parent?.kind ?? '-',
         });
       }
-      const id = input.id ?? randomUUID();
+      const id = input.id ?? newId();
       const node = m.getRepository(OrgNodeEntity).create({
         id,
         kind: input.kind,

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { Brackets, EntityManager, In, Repository } from 'typeorm';
 import { Actor, canActAt, Role, scopeRoots } from '../common/access/actor';
 import { AuditService } from '../audit/audit.service';
@@ -17,6 +16,7 @@ import { PostGradesPolicy } from './post-grades.policy';
 import { RoleAssignmentEntity } from './role-assignment.entity';
 import { UserEntity } from './user.entity';
 import { toUserView, UserView } from './user.view';
+import { newId } from '../common/ids';
 
 const MANAGERS: readonly Role[] = ['admin', 'secretary'];
 
@@ -107,7 +107,7 @@ export class UsersService {
   ): Promise<UserEntity> {
     const now = new Date();
     const user = m.getRepository(UserEntity).create({
-      id: randomUUID(),
+      id: newId(),
       username: dto.username,
       displayName: dto.displayName.trim(),
       passwordHash,
@@ -129,7 +129,7 @@ export class UsersService {
     const all = [...new Set<Role>(['learner', ...roles])];
     await m
       .getRepository(RoleAssignmentEntity)
-      .insert(all.map((role) => ({ id: randomUUID(), userId: user.id, role, orgId: org.id })));
+      .insert(all.map((role) => ({ id: newId(), userId: user.id, role, orgId: org.id })));
     return user;
   }
 
@@ -158,7 +158,7 @@ export class UsersService {
           await grantRepo.delete({ userId: user.id, orgId: user.orgId });
           await grantRepo.insert(
             [...new Set<Role>(['learner', ...next])].map((role) => ({
-              id: randomUUID(),
+              id: newId(),
               userId: user.id,
               role,
               orgId: targetOrg.id,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { Lang, translate } from '../common/i18n/i18n';
@@ -15,6 +15,7 @@ import { buildCalendar, CalendarEvent } from './icalendar';
 import { StudyDayEntity } from './study-day.entity';
 import { StudyDaysException } from './study-days.exception';
 import { StudyDaysService } from './study-days.service';
+import { newId } from '../common/ids';
 
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -73,7 +74,7 @@ export class CalendarService {
     const secret = randomBytes(24).toString('base64url');
     const now = this.clock.now();
     const row = {
-      id: randomUUID(),
+      id: newId(),
       kind,
       orgId,
       userId,

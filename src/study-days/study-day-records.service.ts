@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { In, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { CommonException } from '../common/errors/app.exception';
@@ -15,6 +15,7 @@ import { StudyDayEntity } from './study-day.entity';
 import { StudyDaysException } from './study-days.exception';
 import { StudyDaysService } from './study-days.service';
 import { evidenceOf, EvidenceView } from './study-days.view';
+import { newId } from '../common/ids';
 
 export interface PhotoView {
   id: string;
@@ -124,7 +125,7 @@ export class StudyDayRecordsService {
     }
     const now = this.clock.now();
     const row = Object.assign(new StudyDayPhotoEntity(), {
-      id: randomUUID(),
+      id: newId(),
       studyDayId: day.id,
       mime,
       bytes: buffer.length,

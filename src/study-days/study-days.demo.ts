@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
-import { randomUUID } from 'node:crypto';
 import { AttendanceClock } from '../attendance/attendance-clock';
 import { AttendanceStatus } from '../attendance/attendance-rules';
 import { AttendanceService } from '../attendance/attendance.service';
@@ -11,6 +10,7 @@ import type { DemoContext } from '../demo/demo.service';
 import { MonthlyRule } from './recurrence';
 import { StudyDayEntity } from './study-day.entity';
 import { StudyDaysService } from './study-days.service';
+import { newId } from '../common/ids';
 
 const TOPICS = [
   ['学习党的二十届三中全会精神', '集中学习全会公报，结合社区治理谈体会。'],
@@ -149,7 +149,7 @@ export class StudyDaysDemo {
             d.startsAt.getTime() + (status === 'late' ? 15 : -10 + (pi % 8)) * 60_000,
           );
           history.records.push({
-            id: randomUUID(),
+            id: newId(),
             sessionId: d.id,
             userId: p.id,
             status,
@@ -160,7 +160,7 @@ export class StudyDaysDemo {
           });
           if (status === 'leave') {
             history.leaves.push({
-              id: randomUUID(),
+              id: newId(),
               sessionId: d.id,
               userId: p.id,
               reason: '在街道参加防汛值班',
@@ -174,7 +174,7 @@ export class StudyDaysDemo {
           if ((status === 'leave' || status === 'absent') && linked.length > 0) {
             const done = roll % 2 === 0 || d.endsAt.getTime() < now.getTime() - 60 * 86_400_000;
             history.makeUps.push({
-              id: randomUUID(),
+              id: newId(),
               sessionId: d.id,
               userId: p.id,
               reason: status,
@@ -204,7 +204,7 @@ export class StudyDaysDemo {
       }
       if (status === 'leave') {
         history.leaves.push({
-          id: randomUUID(),
+          id: newId(),
           sessionId: d.id,
           userId: cadre.id,
           reason: '孩子发烧，需要在家照顾',
@@ -218,7 +218,7 @@ export class StudyDaysDemo {
       if (d.lessonIds.length > 0) {
         const done = i === 0;
         history.makeUps.push({
-          id: randomUUID(),
+          id: newId(),
           sessionId: d.id,
           userId: cadre.id,
           reason: status,
@@ -268,7 +268,7 @@ export class StudyDaysDemo {
           makeUps: [],
           leaves: [
             {
-              id: randomUUID(),
+              id: newId(),
               sessionId: next.id,
               userId: asker.id,
               reason: '当天在区里参加网格员培训',

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { randomUUID } from 'node:crypto';
 import { Between, EntityManager, In, MoreThan, Repository } from 'typeorm';
 import { Actor, canActAt, Role } from '../common/access/actor';
 import { AuditService } from '../audit/audit.service';
@@ -20,6 +19,7 @@ import { StudyDaySeriesEntity } from './study-day-series.entity';
 import { StudyDayEntity } from './study-day.entity';
 import { StudyDaysException } from './study-days.exception';
 import { StudyDayView, toStudyDayView } from './study-days.view';
+import { newId } from '../common/ids';
 
 export const BRANCH_MANAGERS: readonly Role[] = ['secretary', 'admin'];
 
@@ -149,7 +149,7 @@ export class StudyDaysService {
     const dates = this.expand(input);
     const now = this.clock.now();
     const series = Object.assign(new StudyDaySeriesEntity(), {
-      id: randomUUID(),
+      id: newId(),
       orgId: input.orgId,
       meetingTypes: input.meetingTypes,
       rule: this.cleanRule(input.rule),
@@ -210,7 +210,7 @@ export class StudyDaysService {
     const now = this.clock.now();
     const rows = dates.map((o) =>
       Object.assign(new StudyDayEntity(), {
-        id: randomUUID(),
+        id: newId(),
         orgId: base.orgId,
         seriesId: base.seriesId,
         meetingTypes: base.meetingTypes,
