@@ -1,27 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { SqliteReaders } from './sqlite-readers';
+import { openTempSqlite } from './temp-sqlite.fixture-spec';
 
 describe('SqliteReaders (read-only connections beside the main one)', () => {
-  let dir: string;
   let ds: DataSource;
+  let close: () => Promise<void>;
   let readers: SqliteReaders;
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'readers-'));
-    ds = new DataSource({ type: 'sqlite', database: join(dir, 'r.db') });
-    await ds.initialize();
-    await ds.query('PRAGMA journal_mode = WAL');
+    ({ ds, close } = await openTempSqlite('readers-'));
     await ds.query('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)');
     readers = new SqliteReaders(ds);
   });
 
   afterEach(async () => {
     await readers.onApplicationShutdown();
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   });
 
   it('answers lookups, also concurrent ones, with what the main connection has committed', async () => {

@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { openTempSqlite } from './temp-sqlite.fixture-spec';
 import { TransactionService } from './transaction.service';
 
 describe('TransactionService on SQLite (group commit)', () => {
-  let dir: string;
   let ds: DataSource;
+  let close: () => Promise<void>;
   let tx: TransactionService;
   const commits: string[] = [];
 
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tx-'));
-    ds = new DataSource({ type: 'sqlite', database: join(dir, 'tx.db') });
-    await ds.initialize();
-    await ds.query('PRAGMA journal_mode = WAL');
+    ({ ds, close } = await openTempSqlite('tx-'));
     await ds.query('CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)');
     tx = new TransactionService(ds);
     const runner = ds.createQueryRunner();
@@ -28,15 +23,35 @@ describe('TransactionService on SQLite (group commit)', () => {
     }) as typeof runner.query;
   });
 
-  afterEach(async () => {
-    await ds.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => close());
 
   const names = async (): Promise<string[]> =>
     (await ds.query<Array<{ name: string }>>('SELECT name FROM items ORDER BY id')).map(
       (r) => r.name,
     );
+
+  /**
+   * Every statement the shared runner is sent while `fn` runs; `observe` may follow each one's answer.
+   */
+  const sent = async (
+    fn: () => Promise<unknown>,
+    observe: (sql: string, answer: Promise<unknown>) => Promise<unknown> = (_sql, answer) => answer,
+  ): Promise<string[]> => {
+    const statements: string[] = [];
+    const runner = ds.createQueryRunner();
+    const query = runner.query.bind(runner);
+    const own = Object.getOwnPropertyDescriptor(runner, 'query');
+    runner.query = ((sql: string, ...rest: unknown[]) => {
+      statements.push(sql);
+      return observe(sql, (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest));
+    }) as typeof runner.query;
+    try {
+      await fn();
+    } finally {
+      Object.defineProperty(runner, 'query', own as PropertyDescriptor);
+    }
+    return statements;
+  };
 
   it('commits waiting units together; a failing unit is undone alone and gets its own error', async () => {
     const results = await Promise.allSettled(
@@ -68,7 +83,7 @@ describe('TransactionService on SQLite (group commit)', () => {
   });
 
   it('settles a unit only after its group is committed (the row is visible to another connection)', async () => {
-    const other = new DataSource({ type: 'sqlite', database: join(dir, 'tx.db') });
+    const other = new DataSource({ type: 'sqlite', database: String(ds.options.database) });
     await other.initialize();
     try {
       const seen = await Promise.all(
@@ -119,29 +134,27 @@ describe('TransactionService on SQLite (group commit)', () => {
   });
 
   it('runs single-statement units of a group without savepoints; a refused one is undone alone', async () => {
-    const statements: string[] = [];
     // 'sent' and 'answered' events of the inserts, to see whether the group's statements were queued together.
     const events: string[] = [];
-    const runner = ds.createQueryRunner();
-    const query = runner.query.bind(runner);
-    const own = Object.getOwnPropertyDescriptor(runner, 'query');
-    runner.query = ((sql: string, ...rest: unknown[]) => {
-      statements.push(sql);
-      const insert = /^INSERT/.test(sql);
-      if (insert) {
+    let results: PromiseSettledResult<unknown>[] = [];
+    const statements = await sent(
+      async () => {
+        results = await Promise.allSettled(
+          Array.from({ length: 6 }, (_, i) =>
+            tx.runStatement((m) =>
+              m.query('INSERT INTO items (name) VALUES (?)', [i === 3 ? 's1' : `s${i}`]),
+            ),
+          ),
+        );
+      },
+      (sql, answer) => {
+        if (!/^INSERT/.test(sql)) {
+          return answer;
+        }
         events.push('sent');
-      }
-      const answer = (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
-      return insert ? answer.finally(() => events.push('answered')) : answer;
-    }) as typeof runner.query;
-    const results = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) =>
-        tx.runStatement((m) =>
-          m.query('INSERT INTO items (name) VALUES (?)', [i === 3 ? 's1' : `s${i}`]),
-        ),
-      ),
+        return answer.finally(() => events.push('answered'));
+      },
     );
-    Object.defineProperty(runner, 'query', own as PropertyDescriptor);
     // Units 1 and 3 insert the same name; the group's statements run in no set order (each request's is its own),
     // so either of the two may be the one refused.
     const refused = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
@@ -193,24 +206,6 @@ describe('TransactionService on SQLite (group commit)', () => {
     // A group's single statements run in no set order.
     expect((await names()).sort()).toEqual(['r0', 'r1', 'r2', 'r3']);
   });
-
-  /** Every statement the shared runner is sent while `fn` runs. */
-  const sent = async (fn: () => Promise<unknown>): Promise<string[]> => {
-    const statements: string[] = [];
-    const runner = ds.createQueryRunner();
-    const query = runner.query.bind(runner);
-    const own = Object.getOwnPropertyDescriptor(runner, 'query');
-    runner.query = ((sql: string, ...rest: unknown[]) => {
-      statements.push(sql);
-      return (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest);
-    }) as typeof runner.query;
-    try {
-      await fn();
-    } finally {
-      Object.defineProperty(runner, 'query', own as PropertyDescriptor);
-    }
-    return statements;
-  };
 
   it('runs replayable units of a group under one savepoint; one refused at its first write fails alone', async () => {
     let results: PromiseSettledResult<unknown>[] = [];
