@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { SqliteReaders } from './sqlite-readers';
 import { openTempSqlite } from './temp-sqlite.fixture-spec';
@@ -61,5 +63,20 @@ describe('SqliteReaders (read-only connections beside the main one)', () => {
       { name: 'c' },
     ]);
     expect(await readers.lookup(sql, { names: ['b'] })).toEqual([{ name: 'b' }]);
+  });
+  it('reads through the main connection when a read-only connection cannot be opened', async () => {
+    await ds.query("INSERT INTO items (name) VALUES ('kept')");
+    // The same data source, but the read-only connections are pointed at a file that cannot be opened.
+    const unopenable = Object.create(ds, {
+      options: { value: { ...ds.options, database: join(tmpdir(), 'no-such-dir', 'x.db') } },
+    }) as DataSource;
+    const fallback = new SqliteReaders(unopenable);
+    try {
+      expect(await fallback.lookup('SELECT name FROM items')).toEqual([{ name: 'kept' }]);
+      expect(await fallback.lookup('SELECT name FROM items')).toEqual([{ name: 'kept' }]);
+      expect(await fallback.query('SELECT COUNT(*) AS n FROM items')).toEqual([{ n: 1 }]);
+    } finally {
+      await fallback.onApplicationShutdown();
+    }
   });
 });

@@ -7,6 +7,11 @@ type Row = Record<string, unknown>;
 interface Reader {
   db: import('sqlite3').Database;
   busy: number;
+  /**
+   * Whether the connection opened. Reads wait for it (the driver drops calls queued on a connection that then
+   * fails to open); where it could not, they go to the main connection.
+   */
+  opened: Promise<boolean>;
 }
 
 /** Read-only connections per lane: two statements of a report run at once on a 2-core machine. */
@@ -58,6 +63,9 @@ export class SqliteReaders implements OnApplicationShutdown {
       return this.ds.query<Row[]>(text, values);
     }
     const reader = lanes[lane].reduce((a, b) => (b.busy < a.busy ? b : a));
+    if (!(await reader.opened)) {
+      return this.ds.query<Row[]>(text, values);
+    }
     reader.busy++;
     try {
       return await new Promise<Row[]>((resolve, reject) =>
@@ -73,8 +81,13 @@ export class SqliteReaders implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const readers = this.lanes ? [...this.lanes.report, ...this.lanes.lookup] : [];
     this.lanes = null;
+    // One that never opened has nothing to close (and the driver would never answer its close).
     await Promise.all(
-      readers.map((r) => new Promise<void>((resolve) => r.db.close(() => resolve()))),
+      readers.map(async (r) => {
+        if (await r.opened) {
+          await new Promise<void>((resolve) => r.db.close(() => resolve()));
+        }
+      }),
     );
   }
 
@@ -93,15 +106,26 @@ export class SqliteReaders implements OnApplicationShutdown {
     const sqlite3 = require('sqlite3') as typeof import('sqlite3');
     const file = String(this.ds.options.database);
     return Array.from({ length: READERS }, () => {
-      const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
-        if (error) {
-          this.logger.warn(`read-only connection to ${file} failed: ${error.message}`);
-        }
-      });
+      let opened: (ok: boolean) => void = () => undefined;
+      const reader: Reader = {
+        db: new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+          if (error) {
+            this.logger.warn(
+              `read-only connection to ${file} failed, reading on the main one: ${error.message}`,
+            );
+          }
+          opened(!error);
+        }),
+        busy: 0,
+        opened: new Promise<boolean>((resolve) => {
+          opened = resolve;
+        }),
+      };
+      const db = reader.db;
       db.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
       // A smaller page cache than the main connection's and no memory map (see SQLITE_PRAGMAS); nothing here writes.
       db.exec('PRAGMA cache_size = -8192; PRAGMA mmap_size = 0; PRAGMA query_only = ON;');
-      return { db, busy: 0 };
+      return reader;
     });
   }
 }
