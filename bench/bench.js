@@ -173,7 +173,7 @@ function request(method, path, { headers = {}, body, parse = true } = {}) {
         res.on('data', (c) => (parse ? chunks.push(c) : undefined));
         res.on('end', () => {
           if (!parse) {
-            resolve({ status: res.statusCode, json: undefined, text: '' });
+            resolve({ status: res.statusCode, headers: res.headers, json: undefined, text: '' });
             return;
           }
           const text = Buffer.concat(chunks).toString('utf8');
@@ -183,7 +183,7 @@ function request(method, path, { headers = {}, body, parse = true } = {}) {
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode, json, text });
+          resolve({ status: res.statusCode, headers: res.headers, json, text });
         });
       },
     );
@@ -263,15 +263,10 @@ async function cookieJars(ids, sessionCookies) {
   const jar = new Map();
   for (const id of ids) {
     const sid = `sid=${encodeURIComponent(sessionCookies.get(id))}`;
-    const first = await new Promise((resolve, reject) => {
-      http
-        .get(`${BASE}/`, { agent, headers: { cookie: sid } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.headers['set-cookie'] ?? []));
-        })
-        .on('error', reject);
-    });
-    const set = first.map((c) => c.split(';')[0]).filter((c) => !c.startsWith('sid='));
+    const first = await request('GET', '/', { headers: { cookie: sid }, parse: false });
+    const set = (first.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0])
+      .filter((c) => !c.startsWith('sid='));
     jar.set(id, [sid, ...set].join('; '));
   }
   return jar;

@@ -194,7 +194,7 @@ async function runReplayables(runner: QueryRunner, run: QueuedWork[]): Promise<O
   await runner.startTransaction();
   const outcomes: Outcome[] = [];
   for (const unit of run) {
-    const watched = watchWrites(runner);
+    const watched = unitView(runner);
     try {
       outcomes.push({ ok: true, value: await unit.work(watched.manager) });
     } catch (error) {
@@ -217,18 +217,44 @@ async function runReplayables(runner: QueryRunner, run: QueuedWork[]): Promise<O
 }
 
 /**
- * A manager over a view of the shared runner that counts this unit's statements that changed something, and
- * whether one of its statements failed (reads of other requests on the same runner are not counted).
+ * Rolls the whole group back from whatever savepoint it was in, and resets TypeORM's bookkeeping of the shared
+ * SQLite runner (depth and active flag), which a failed ROLLBACK TO would otherwise leave mid-transaction.
  */
-function watchWrites(runner: QueryRunner): {
-  manager: EntityManager;
-  writes: () => number;
-  failed: () => boolean;
-} {
+async function abandon(runner: QueryRunner): Promise<void> {
+  await runner.query('ROLLBACK').catch(() => undefined);
+  Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
+}
+
+/**
+ * Runs `work` with a manager whose runner answers its first statement and refuses any other before it reaches the
+ * database.
+ */
+function oneStatement<T>(
+  runner: QueryRunner,
+  work: (manager: EntityManager) => Promise<T>,
+): { result: Promise<T>; ran: () => number } {
+  const view = unitView(runner, 1);
+  return { result: work(view.manager), ran: view.asked };
+}
+
+/**
+ * A manager for one unit over a view of the shared runner, counting that unit's statements: asked for, that
+ * changed something, and whether one failed. Only this unit's calls are counted: on SQLite the runner is the
+ * connection's one runner, which other requests' reads use at the same time, so the counts live in a view of it
+ * made for this unit alone. Beyond `limit` statements a call is refused before it reaches the database.
+ */
+function unitView(
+  runner: QueryRunner,
+  limit = Infinity,
+): { manager: EntityManager; asked: () => number; writes: () => number; failed: () => boolean } {
+  let asked = 0;
   let writes = 0;
   let failed = false;
   const view = Object.create(runner) as QueryRunner;
   view.query = (async (...args: Parameters<QueryRunner['query']>) => {
+    if (++asked > limit) {
+      throw new Error('a single-statement unit asked for a second statement');
+    }
     try {
       const result: unknown = await runner.query(...args);
       if (!/^\s*SELECT\b/i.test(args[0])) {
@@ -242,38 +268,8 @@ function watchWrites(runner: QueryRunner): {
   }) as QueryRunner['query'];
   return {
     manager: runner.connection.createEntityManager(view),
+    asked: () => asked,
     writes: () => writes,
     failed: () => failed,
   };
-}
-
-/**
- * Rolls the whole group back from whatever savepoint it was in, and resets TypeORM's bookkeeping of the shared
- * SQLite runner (depth and active flag), which a failed ROLLBACK TO would otherwise leave mid-transaction.
- */
-async function abandon(runner: QueryRunner): Promise<void> {
-  await runner.query('ROLLBACK').catch(() => undefined);
-  Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
-}
-
-/**
- * Runs `work` with a manager whose runner answers its first statement and refuses any other before it reaches the
- * database. Only this unit's calls are counted: on SQLite the runner is the connection's one runner, which other
- * requests' reads use at the same time, so the count lives in a view of it made for this unit alone.
- */
-function oneStatement<T>(
-  runner: QueryRunner,
-  work: (manager: EntityManager) => Promise<T>,
-): { result: Promise<T>; ran: () => number } {
-  let asked = 0;
-  const counted = Object.create(runner) as QueryRunner;
-  counted.query = ((...args: Parameters<QueryRunner['query']>) => {
-    asked++;
-    if (asked > 1) {
-      return Promise.reject(new Error('a single-statement unit asked for a second statement'));
-    }
-    return runner.query(...args);
-  }) as QueryRunner['query'];
-  const result = work(runner.connection.createEntityManager(counted));
-  return { result, ran: () => asked };
 }
