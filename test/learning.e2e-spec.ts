@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { TRANSCRIPT_ROWS_SQL } from '../src/learning/ledger.service';
 import { LessonViewLog } from '../src/learning/lesson-view-log';
 import { PageClient, startTestApp, TestApp } from './helpers/test-app';
 
@@ -86,6 +87,49 @@ describe('Learning: enrolment, progress, study-hour ledger and transcript', () =
       secretary.json.requirements.find((r: { key: string }) => r.key === 'continuing-education')
         ?.required,
     ).toBe(90);
+  });
+
+  it('reads a transcript newest first, row for row the ledger, from its covering index alone', async () => {
+    const cadre = await t.token('cadre');
+    const userId = await me(cadre);
+    const res = await t.api('GET', '/api/v1/me/transcript', { token: cadre });
+    const p = t.db === 'postgres' ? '$1' : '?';
+    const rows: Array<Record<string, unknown>> = await t.dataSource.query(
+      `SELECT * FROM study_hour_ledger WHERE user_id = ${p} ORDER BY occurred_at DESC`,
+      [userId],
+    );
+    expect(rows.length).toBeGreaterThan(1);
+    expect(res.json.entries).toEqual(
+      rows.map((r) => ({
+        date: new Date(String(r.occurred_at)).toISOString(),
+        hours: Number(r.hours),
+        trainingKind: r.training_kind,
+        source: {
+          type: r.activity_type,
+          id: r.activity_id,
+          title: r.title,
+          courseSlug: r.course_slug,
+        },
+      })),
+    );
+    const indexed = (sql: string) => t.dataSource.query(sql) as Promise<Array<{ name: string }>>;
+    const names =
+      t.db === 'postgres'
+        ? await indexed(
+            `SELECT indexname AS name FROM pg_indexes WHERE tablename = 'study_hour_ledger'`,
+          )
+        : await indexed(`SELECT name FROM pragma_index_list('study_hour_ledger')`);
+    expect(names.map((n) => n.name)).toContain('idx_ledger_user_transcript');
+    if (t.db !== 'postgres') {
+      // PostgreSQL picks index-only scans by its statistics; SQLite's plan is fixed by the schema.
+      const plan: Array<{ detail: string }> = await t.dataSource.query(
+        `EXPLAIN QUERY PLAN ${TRANSCRIPT_ROWS_SQL.replace(':userId', '?')}`,
+        [userId],
+      );
+      expect(plan.map((s) => s.detail).join(' ')).toContain(
+        'COVERING INDEX idx_ledger_user_transcript',
+      );
+    }
   });
 
   it('credits every lesson of a course once, however often (and however concurrently) completion is sent', async () => {

@@ -14,6 +14,7 @@ import {
   ruleOf,
 } from './study-hours';
 import { newId } from '../common/ids';
+import { SqliteReaders } from '../database/sqlite-readers';
 
 export interface CreditEntry {
   userId: string;
@@ -59,6 +60,7 @@ export class LedgerService {
     @InjectRepository(LedgerEntryEntity) private readonly entries: Repository<LedgerEntryEntity>,
     private readonly policy: PolicyService,
     private readonly users: UsersService,
+    private readonly readers: SqliteReaders,
   ) {}
 
   async rules(): Promise<StudyHoursPolicy> {
@@ -129,12 +131,34 @@ export class LedgerService {
     return { total: round2(rows.reduce((s, r) => s + r.hours, 0)), byKind };
   }
 
+  /**
+   * A person's ledger, newest first, read from the covering index alone on a lookup connection. Through the entity
+   * every row was one more table page: a person's ~55 rows of five years lie on ~55 pages of a 1.1-million-row
+   * table, which a page cache holds on a small city and misses on a large one (1.23 ms -> 0.73 ms a read on the
+   * benchmark city, and the full city no longer reads slower than a tenth of it).
+   */
+  private async entriesOf(userId: string): Promise<TranscriptRow[]> {
+    const rows = await this.readers.lookup(TRANSCRIPT_ROWS_SQL, { userId });
+    return rows.map((r) => ({
+      activityType: r.activity_type as ActivityType,
+      activityId: String(r.activity_id),
+      trainingKind: String(r.training_kind),
+      occurredAt: new Date(String(r.occurred_at)),
+      year: Number(r.year),
+      hours: Number(r.hours),
+      title: String(r.title),
+      courseSlug: r.course_slug === null ? null : String(r.course_slug),
+      basisKind: r.basis_kind as BasisKind,
+      basisValue: Number(r.basis_value),
+    }));
+  }
+
   /** Every requirement that applies to the person, hours done in its period and the gap, plus the entries. */
   async transcript(userId: string, now = new Date()): Promise<Transcript> {
     const policy = await this.rules();
     const user = await this.users.findById(userId);
     const grants = await this.users.grantsOf(userId);
-    const rows = await this.entries.find({ where: { userId }, order: { occurredAt: 'DESC' } });
+    const rows = await this.entriesOf(userId);
     const requirements = user
       ? evaluateRequirements(
           policy,
@@ -174,6 +198,26 @@ export class LedgerService {
     };
   }
 }
+
+/** The transcript's columns of one ledger row: all that the covering index `idx_ledger_user_transcript` holds. */
+type TranscriptRow = Pick<
+  LedgerEntryEntity,
+  | 'activityType'
+  | 'activityId'
+  | 'trainingKind'
+  | 'occurredAt'
+  | 'year'
+  | 'hours'
+  | 'title'
+  | 'courseSlug'
+  | 'basisKind'
+  | 'basisValue'
+>;
+
+/** A person's ledger rows for the transcript (`:userId`), answered by `idx_ledger_user_transcript` alone. */
+export const TRANSCRIPT_ROWS_SQL = `SELECT activity_type, activity_id, training_kind, occurred_at, year, hours, title,
+  course_slug, basis_kind, basis_value
+  FROM study_hour_ledger WHERE user_id = :userId ORDER BY occurred_at DESC`;
 
 /** Rows a write changed, through the manager's transaction when it has one. */
 async function affectedRows(
