@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
 import { contentDisposition } from '../common/http/content-disposition';
+import { jsonBytes } from '../common/http/json-bytes';
 import { AppRequest } from '../common/http/request-context';
 import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
 import { ReportQuery } from './dto/report-query.dto';
@@ -106,8 +107,8 @@ export class ReportsApiController {
  * JSON as usual; a file as an attachment that no cache keeps (it holds people's names).
  *
  * JSON of report bodies, by body: officers opening the same report together share one computed report
- * (RegularityService), and a city-wide report is ~20 MB of JSON, so it is serialised once into one Buffer that
- * every response writes (a string would be encoded again for each of them).
+ * (RegularityService), and a city-wide report is ~17 MB of JSON, so it is serialised once into one Buffer that
+ * every response writes (a string would be encoded again for each of them), in pieces (see jsonBytes).
  */
 const serialised = new WeakMap<object, Buffer>();
 
@@ -119,7 +120,7 @@ export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
     }
     let bytes = serialised.get(body);
     if (bytes === undefined) {
-      bytes = Buffer.from(JSON.stringify(body));
+      bytes = jsonBytes(body);
       serialised.set(body, bytes);
     }
     void reply.type('application/json; charset=utf-8');

@@ -1,0 +1,53 @@
+import { jsonBytes } from './json-bytes';
+
+/** jsonBytes must be JSON.stringify to the byte, at every depth of splitting. */
+function expectSameAsStringify(value: object): void {
+  const expected = Buffer.from(JSON.stringify(value));
+  for (const depth of [0, 1, 2, 3, 6]) {
+    expect(jsonBytes(value, depth).toString('utf8')).toBe(expected.toString('utf8'));
+    expect(jsonBytes(value, depth).equals(expected)).toBe(true);
+  }
+}
+
+describe(jsonBytes.name, () => {
+  it('writes a report-shaped body exactly as JSON.stringify: Chinese names, ASCII cells, nulls', () => {
+    expectSameAsStringify({
+      year: 2026,
+      org: { id: 'city', name: '示范市', kind: 'city' },
+      branches: [
+        {
+          id: 'b1',
+          name: '第一党支部',
+          trail: '东城区 / 和平街道',
+          months: [
+            { month: '2026-01', held: true, attendanceRate: 0.9, evidence: { plan: true } },
+            { month: '2026-02', held: false, attendanceRate: null, evidence: {} },
+          ],
+        },
+        { id: 'b2', name: 'Branch "two"\n', months: [] },
+      ],
+      rollup: [],
+    });
+  });
+
+  it('leaves out what JSON.stringify leaves out and writes null where it writes null', () => {
+    const sym = Symbol('s');
+    expectSameAsStringify({
+      skippedUndefined: undefined,
+      skippedFunction: () => 1,
+      [sym]: 'symbol keys are not written',
+      list: [undefined, () => 1, sym, NaN, Infinity, -0, null, 'x'],
+      nested: { deeper: { deepest: [1, { a: undefined, b: 2 }] } },
+      escapes: '\u2028 \u0000 \\ "quoted" 😀',
+    });
+  });
+
+  it('serialises values with toJSON (dates, custom) through toJSON, as JSON.stringify does', () => {
+    expectSameAsStringify({
+      at: new Date('2026-12-07T01:02:03.004Z'),
+      custom: { toJSON: () => ({ shown: '是' }) },
+      list: [new Date(0), { toJSON: () => 'text' }],
+    });
+    expectSameAsStringify([{ a: 1 }, [2, [3]], '四']);
+  });
+});
