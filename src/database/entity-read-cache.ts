@@ -19,6 +19,9 @@ import {
  */
 export abstract class EntityReadCache implements EntitySubscriberInterface {
   private readonly entries = new LRUCache<string, object>({ max: 20_000, ttl: 5 * 60_000 });
+  /** Loads running now, by key; `generation` counts the times the cache was emptied. */
+  private readonly loading = new Map<string, Promise<object | null>>();
+  private generation = 0;
   private dirty = false;
   private readonly enabled: boolean;
 
@@ -31,7 +34,12 @@ export abstract class EntityReadCache implements EntitySubscriberInterface {
     dataSource?.subscribers.push(this);
   }
 
-  /** The cached value, or `load()`'s (cached unless it is null). */
+  /**
+   * The cached value, or `load()`'s (cached unless it is null). Callers that miss the same key while its load is
+   * running share that load: after a check-in storm, 2,000 certificate evaluations looked up the same few courses
+   * at once and each ran its own three queries (4,068 course loads for 60 courses, measured). A load that began
+   * before the cache was emptied is handed to its callers but not kept, since it may predate the write.
+   */
   async get<T extends object>(key: string, load: () => Promise<T | null>): Promise<T | null> {
     if (!this.enabled) {
       return load();
@@ -40,15 +48,31 @@ export abstract class EntityReadCache implements EntitySubscriberInterface {
     if (hit) {
       return hit;
     }
-    const value = await load();
-    if (value !== null) {
-      this.entries.set(key, value);
+    const running = this.loading.get(key) as Promise<T | null> | undefined;
+    if (running) {
+      return running;
     }
-    return value;
+    const generation = this.generation;
+    const loaded = load()
+      .then((value) => {
+        if (value !== null && generation === this.generation) {
+          this.entries.set(key, value);
+        }
+        return value;
+      })
+      .finally(() => {
+        if (this.loading.get(key) === loaded) {
+          this.loading.delete(key);
+        }
+      });
+    this.loading.set(key, loaded);
+    return loaded;
   }
 
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
+    this.generation++;
   }
 
   afterInsert(event: InsertEvent<unknown>): void {
