@@ -112,7 +112,7 @@ describe('Learning: enrolment, progress, study-hour ledger and transcript', () =
         },
       })),
     );
-    const indexed = (sql: string) => t.dataSource.query(sql) as Promise<Array<{ name: string }>>;
+    const indexed = (sql: string): Promise<Array<{ name: string }>> => t.dataSource.query(sql);
     const names =
       t.db === 'postgres'
         ? await indexed(

@@ -138,17 +138,29 @@ export class LedgerService {
    * benchmark city, and the full city no longer reads slower than a tenth of it).
    */
   private async entriesOf(userId: string): Promise<TranscriptRow[]> {
-    const rows = await this.readers.lookup(TRANSCRIPT_ROWS_SQL, { userId });
+    // Text and numbers as both databases return them (PostgreSQL's double precision may come back as text).
+    const rows = (await this.readers.lookup(TRANSCRIPT_ROWS_SQL, { userId })) as Array<{
+      activity_type: ActivityType;
+      activity_id: string;
+      training_kind: string;
+      occurred_at: string;
+      year: number | string;
+      hours: number | string;
+      title: string;
+      course_slug: string | null;
+      basis_kind: BasisKind;
+      basis_value: number | string;
+    }>;
     return rows.map((r) => ({
-      activityType: r.activity_type as ActivityType,
-      activityId: String(r.activity_id),
-      trainingKind: String(r.training_kind),
-      occurredAt: new Date(String(r.occurred_at)),
+      activityType: r.activity_type,
+      activityId: r.activity_id,
+      trainingKind: r.training_kind,
+      occurredAt: new Date(r.occurred_at),
       year: Number(r.year),
       hours: Number(r.hours),
-      title: String(r.title),
-      courseSlug: r.course_slug === null ? null : String(r.course_slug),
-      basisKind: r.basis_kind as BasisKind,
+      title: r.title,
+      courseSlug: r.course_slug,
+      basisKind: r.basis_kind,
       basisValue: Number(r.basis_value),
     }));
   }

@@ -46,6 +46,8 @@ export class LedgerTranscriptIndex1763830000000 implements MigrationInterface {
 async function oldIndex(q: QueryRunner): Promise<TableIndex | undefined> {
   const table = await q.getTable(TABLE);
   return table?.indices.find(
-    (i) => i.columnNames.length === OLD_COLUMNS.length && i.columnNames.every((c, n) => c === OLD_COLUMNS[n]),
+    (i) =>
+      i.columnNames.length === OLD_COLUMNS.length &&
+      i.columnNames.every((c, n) => c === OLD_COLUMNS[n]),
   );
 }
