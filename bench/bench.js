@@ -151,6 +151,20 @@ async function startApp(sqlitePath) {
   return { child, readyMs: performance.now() - t0 };
 }
 
+/**
+ * Stops the app and waits until it has exited: the next app (the tenth-size city) listens on the same port, and
+ * one started while the last was still shutting down found the port taken and exited, while its readiness check
+ * was answered by the old one.
+ */
+async function stopApp(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 /** `parse: false` only drains the body: the time to its last byte, not the driver's own JSON.parse of it. */
 function request(method, path, { headers = {}, body, parse = true } = {}) {
@@ -782,7 +796,7 @@ async function main() {
     });
   }
   const peak = rssOf(child.pid);
-  child.kill('SIGTERM');
+  await stopApp(child);
 
   const final = rows
     .filter((r) => !r.pending)
@@ -866,7 +880,7 @@ async function tenth() {
       })),
     ),
   );
-  child.kill('SIGTERM');
+  await stopApp(child);
   return out;
 }
 
