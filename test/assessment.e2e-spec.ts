@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AttemptsService } from '../src/assessment/attempts.service';
 import { PageClient, startTestApp, TestApp } from './helpers/test-app';
 
 const FIXTURE = join(__dirname, '../../shared/fixtures/gift/moodle-examples.gift.txt');
@@ -595,5 +596,33 @@ describe('assessment (e2e)', () => {
       `SELECT COUNT(*) AS n FROM quizzes WHERE slug IS NOT NULL`,
     );
     expect(Number(quizzes[0]?.n)).toBeGreaterThanOrEqual(9);
+  });
+
+  // Last in this file: it shuts the attempts service down as the application does when it stops.
+  it('at shutdown waits for a running sweep of overdue attempts, which stops before the next one', async () => {
+    await enrol(cadre);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const quizId = await quizWith({ timeLimitSeconds: 60 });
+      const start = await t.api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token: cadre });
+      expect(start.status).toBe(201);
+      ids.push(start.json.attemptId as string);
+    }
+    const list = ids.map((id) => `'${id}'`).join(', ');
+    await t.dataSource.query(
+      `UPDATE quiz_attempts SET deadline = '${new Date(Date.now() - 1000).toISOString()}' WHERE id IN (${list})`,
+    );
+    const attempts = t.app.get(AttemptsService);
+    const sweeping = attempts.sweep();
+    expect(attempts.sweep()).toBe(sweeping); // one sweep at a time
+    let settled = false;
+    void sweeping.then(() => (settled = true));
+    await attempts.onModuleDestroy();
+    expect(settled).toBe(true);
+    expect(await sweeping).toBe(0);
+    const open: Array<{ n: string | number }> = await t.dataSource.query(
+      `SELECT COUNT(*) AS n FROM quiz_attempts WHERE status = 'open' AND id IN (${list})`,
+    );
+    expect(Number(open[0]?.n)).toBe(3);
   });
 });
