@@ -8,6 +8,7 @@ import { QuestionCache } from './question-cache';
 import { CourseLinks } from './course-links';
 import { gradeQuestion, scoreAttempt } from './grading';
 import { newId } from '../common/ids';
+import { namedQuery } from '../database/named-query';
 
 /** Emitted after commit when a learner passes a quiz (certification listens). */
 export interface QuizPassedEvent {
@@ -105,16 +106,15 @@ export class AttemptGradingService {
       correctWhen.push(`WHEN :row${k} THEN CAST(:correct${k} AS boolean)`);
     });
     if (rows.length > 0) {
-      await m
-        .createQueryBuilder()
-        .update(AttemptQuestionEntity)
-        .set({
-          credit: () => `CASE id ${creditWhen.join(' ')} END`,
-          correct: () => `CASE id ${correctWhen.join(' ')} END`,
-        })
-        .where('id IN (:...ids)', { ids: rows.map((r) => r.id) })
-        .setParameters(params)
-        .execute();
+      // Written as SQL, not built: the query builder's rewriting of property names through this long statement
+      // was ~8% of a submit's CPU (profile of the bench's submit wave).
+      await namedQuery(
+        m,
+        `UPDATE attempt_questions SET credit = CASE id ${creditWhen.join(' ')} END,
+           correct = CASE id ${correctWhen.join(' ')} END
+         WHERE id IN (:...ids)`,
+        { ...params, ids: rows.map((r) => r.id) },
+      );
     }
     const score = scoreAttempt(credits, quiz.passMark);
     await m.getRepository(AttemptEntity).update(
@@ -170,7 +170,7 @@ export class AttemptGradingService {
     const repo = m.getRepository(NotebookEntryEntity);
     const existing = await repo.find({ where: { userId, questionId: In(questionIds) } });
     const byQuestion = new Map(existing.map((e) => [e.questionId, e]));
-    const fresh: NotebookEntryEntity[] = [];
+    const fresh: string[] = [];
     for (const questionId of questionIds) {
       const entry = byQuestion.get(questionId);
       if (entry) {
@@ -185,24 +185,24 @@ export class AttemptGradingService {
           },
         );
       } else {
-        fresh.push(
-          repo.create({
-            id: newId(),
-            userId,
-            questionId,
-            quizId,
-            timesWrong: 1,
-            rightCount: 0,
-            addedAt: at,
-            practisedAt: null,
-            clearedAt: null,
-          }),
-        );
+        fresh.push(questionId);
       }
     }
-    // New entries in one multi-row INSERT: a first attempt that goes badly puts most of its questions here.
+    // New entries in one multi-row INSERT (a first attempt that goes badly puts most of its questions here),
+    // written as SQL: building it through the entity was ~6% of a submit's CPU.
     if (fresh.length > 0) {
-      await repo.insert(fresh);
+      const params: Record<string, unknown> = { userId, quizId, at: at.toISOString() };
+      const rows = fresh.map((questionId, k) => {
+        params[`id${k}`] = newId();
+        params[`question${k}`] = questionId;
+        return `(:id${k}, :userId, :question${k}, :quizId, 1, 0, :at, NULL, NULL)`;
+      });
+      await namedQuery(
+        m,
+        `INSERT INTO notebook_entries (id, user_id, question_id, quiz_id, times_wrong, right_count, added_at,
+           practised_at, cleared_at) VALUES ${rows.join(', ')}`,
+        params,
+      );
     }
   }
 }

@@ -50,7 +50,7 @@ describe('EntityReadCache', () => {
     const values = await together;
     expect(load).toHaveBeenCalledTimes(1);
     expect(values.map((v) => v?.name)).toEqual(['first', 'first', 'first', 'first', 'first']);
-    const later = jest.fn(() => Promise.resolve(null));
+    const later = jest.fn((): Promise<Thing | null> => Promise.resolve(null));
     expect((await cache.get('thing:t1', later))?.name).toBe('first');
     expect(later).not.toHaveBeenCalled();
   });
