@@ -84,7 +84,8 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
   /**
    * Stops the timer and waits for a sweep that is running; it stops after the attempt it is grading. TypeORM closes
    * the database after this hook: a sweep still grading the overdue attempts of an exam storm went on into a closed
-   * handle (SQLITE_MISUSE at shutdown, seen in the bench). Attempts left open are closed by the first sweep after the restart.
+   * handle (SQLITE_MISUSE at shutdown, seen in the bench). Attempts left open are closed by the first sweep after
+   * the restart.
    */
   async onModuleDestroy(): Promise<void> {
     if (this.timer) {
