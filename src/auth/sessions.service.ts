@@ -11,6 +11,7 @@ import { OrgTreeService } from '../organizations/org-tree.service';
 import { USER_DEACTIVATED, UsersService } from '../organizations/users.service';
 import { AuthSessionEntity } from './auth-session.entity';
 import { newId } from '../common/ids';
+import { SharedLoads } from '../common/shared-loads';
 
 /** Page sessions end after 2 hours idle or 12 hours in all; API tokens after 30 days. */
 export const LIFETIMES = {
@@ -70,8 +71,7 @@ export class SessionsService {
     const clear = (event: { metadata?: { tableName?: string } }): void => {
       if (event.metadata?.tableName && ACTOR_TABLES.has(event.metadata.tableName)) {
         this.cache.clear();
-        this.loading.clear();
-        this.generation++;
+        this.loads.forgetAll();
       }
     };
     dataSource.subscribers.push({ afterInsert: clear, afterUpdate: clear, afterRemove: clear });
@@ -80,14 +80,11 @@ export class SessionsService {
   private readonly cache = new Map<string, CachedSession>();
   /**
    * Lookups in flight, by cache key: a person's first page (or the first after the cache entry aged out) often
-   * comes with several requests at once, and they share one database read instead of each making it.
+   * comes with several requests at once, and they share one database read instead of each making it. Dropping
+   * cached actors (a revocation, a write to people or grants) forgets them: a lookup that started before keeps its
+   * answer to itself instead of caching what may already be stale.
    */
-  private readonly loading = new Map<string, Promise<Actor | null>>();
-  /**
-   * Bumped whenever cached actors are dropped (a revocation, a write to people or grants): a lookup that started
-   * before keeps its answer to itself instead of caching what may already be stale.
-   */
-  private generation = 0;
+  private readonly loads = new SharedLoads<Actor | null>();
 
   /** A fresh random secret per sign-in, so the session id always changes at login. */
   async open(
@@ -134,17 +131,7 @@ export class SessionsService {
       }
       return hit.actor;
     }
-    const running = this.loading.get(key);
-    if (running) {
-      return running;
-    }
-    const load = this.load(key, tokenHash, kind, now).finally(() => {
-      if (this.loading.get(key) === load) {
-        this.loading.delete(key);
-      }
-    });
-    this.loading.set(key, load);
-    return load;
+    return this.loads.run(key, (current) => this.load(key, tokenHash, kind, now, current));
   }
 
   private async load(
@@ -152,8 +139,8 @@ export class SessionsService {
     tokenHash: string,
     kind: 'cookie' | 'token',
     now: number,
+    current: () => boolean,
   ): Promise<Actor | null> {
-    const generation = this.generation;
     const session = await this.sessionWithPerson(tokenHash, kind);
     if (
       !session ||
@@ -171,7 +158,7 @@ export class SessionsService {
       lastSeenAt = now;
       await this.touch(session.id, now);
     }
-    if (actor && generation === this.generation) {
+    if (actor && current()) {
       if (this.cache.size >= ACTOR_CACHE_MAX) {
         // Oldest first: a Map iterates in insertion order.
         this.cache.delete(this.cache.keys().next().value as string);
@@ -205,9 +192,8 @@ export class SessionsService {
   }
 
   private forget(match: (entry: CachedSession) => boolean): void {
-    this.generation++;
     // Callers from now on read afresh rather than join a lookup that may predate the change.
-    this.loading.clear();
+    this.loads.forgetAll();
     for (const [key, entry] of this.cache) {
       if (match(entry)) {
         this.cache.delete(key);

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { SharedLoads } from '../common/shared-loads';
 import {
   DataSource,
   EntitySubscriberInterface,
@@ -19,9 +20,7 @@ import {
  */
 export abstract class EntityReadCache implements EntitySubscriberInterface {
   private readonly entries = new LRUCache<string, object>({ max: 20_000, ttl: 5 * 60_000 });
-  /** Loads running now, by key; `generation` counts the times the cache was emptied. */
-  private readonly loading = new Map<string, Promise<object | null>>();
-  private generation = 0;
+  private readonly loads = new SharedLoads<object | null>();
   private dirty = false;
   private readonly enabled: boolean;
 
@@ -48,31 +47,18 @@ export abstract class EntityReadCache implements EntitySubscriberInterface {
     if (hit) {
       return hit;
     }
-    const running = this.loading.get(key) as Promise<T | null> | undefined;
-    if (running) {
-      return running;
-    }
-    const generation = this.generation;
-    const loaded = load()
-      .then((value) => {
-        if (value !== null && generation === this.generation) {
-          this.entries.set(key, value);
-        }
-        return value;
-      })
-      .finally(() => {
-        if (this.loading.get(key) === loaded) {
-          this.loading.delete(key);
-        }
-      });
-    this.loading.set(key, loaded);
-    return loaded;
+    return this.loads.run(key, async (current) => {
+      const value = await load();
+      if (value !== null && current()) {
+        this.entries.set(key, value);
+      }
+      return value;
+    }) as Promise<T | null>;
   }
 
   clear(): void {
     this.entries.clear();
-    this.loading.clear();
-    this.generation++;
+    this.loads.forgetAll();
   }
 
   afterInsert(event: InsertEvent<unknown>): void {
