@@ -31,7 +31,8 @@ describe('TransactionService on SQLite (group commit)', () => {
     );
 
   /**
-   * Every statement the shared runner is sent while `fn` runs; `observe` may follow each one's answer.
+   * Every statement the shared runner is sent while `fn` runs, with its parameters after it when it has some;
+   * `observe` may follow each one's answer.
    */
   const sent = async (
     fn: () => Promise<unknown>,
@@ -42,7 +43,8 @@ describe('TransactionService on SQLite (group commit)', () => {
     const query = runner.query.bind(runner);
     const own = Object.getOwnPropertyDescriptor(runner, 'query');
     runner.query = ((sql: string, ...rest: unknown[]) => {
-      statements.push(sql);
+      const params = rest[0];
+      statements.push(Array.isArray(params) ? `${sql} ${JSON.stringify(params)}` : sql);
       return observe(sql, (query as (...a: unknown[]) => Promise<unknown>)(sql, ...rest));
     }) as typeof runner.query;
     try {
@@ -233,6 +235,11 @@ describe('TransactionService on SQLite (group commit)', () => {
     );
     // The first ran alone (a transaction of its own); the other four shared one savepoint.
     expect(statements.filter((sql) => /^SAVEPOINT/.test(sql))).toHaveLength(1);
+    // Side by side: each unit of the shared run had sent its first insert before any unit sent its second.
+    const inserted = statements
+      .filter((sql) => /^INSERT/.test(sql))
+      .map((sql) => (JSON.parse(sql.slice(sql.indexOf('['))) as string[])[0]);
+    expect(inserted.slice(2, 6)).toEqual(['r1', 'r2', 'r1', 'r4']);
     expect(statements.filter((sql) => /^COMMIT/.test(sql))).toHaveLength(2);
   });
 
@@ -260,8 +267,8 @@ describe('TransactionService on SQLite (group commit)', () => {
     expect(String((results[2] as PromiseRejectedResult).reason)).toMatch(/refused after writing/);
     // Nothing of the failed unit is kept, and nothing of the others is written twice.
     expect((await names()).sort()).toEqual(['a', 'c', 'first']);
-    // 'a' and 'b' ran once under the shared savepoint, then every unit of the run once more in its own.
-    expect(Object.fromEntries(runs)).toEqual({ first: 1, a: 2, b: 2, c: 1 });
+    // 'a', 'b' and 'c' ran side by side under the shared savepoint, then each once more in its own.
+    expect(Object.fromEntries(runs)).toEqual({ first: 1, a: 2, b: 2, c: 2 });
     expect(
       statements.filter((sql) => /^ROLLBACK TO SAVEPOINT/.test(sql)).length,
     ).toBeGreaterThanOrEqual(2);

@@ -61,10 +61,12 @@ export class TransactionService {
   /**
    * A unit whose work may safely run a second time: it changes nothing outside the database (no caches, events or
    * counters) before it returns. Consecutive such units of a group share one savepoint instead of each taking
-   * its own, which halves the round trips of a two-statement unit (a check-in: its record and its hours). A unit
-   * that fails before any of its writes took effect (a refused first insert, a refusal before writing) fails
-   * alone. One that fails after writing sends the shared savepoint back and every unit of that run again, one
-   * savepoint each, as `run` would have: the outcome is always what `run` would give.
+   * its own, which halves the round trips of a two-statement unit (a check-in: its record and its hours), and run
+   * side by side, so a unit must be right whatever order its statements meet theirs in, as it must be anyway for
+   * concurrent requests on PostgreSQL (unique keys and guarded updates settle races). A unit that fails before
+   * any of its writes took effect (a refused first insert, a refusal before writing) fails alone. One that fails
+   * after writing sends the shared savepoint back and every unit of that run again, one savepoint each, as `run`
+   * would have: no unit keeps a row that another unit's failure undid.
    */
   runReplayable<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.enqueue(work, 'replayable');
@@ -189,31 +191,38 @@ async function runStatements(runner: QueryRunner, run: QueuedWork[]): Promise<Ou
   });
 }
 
-/** Replayable units under one shared savepoint; see `TransactionService.runReplayable`. */
+/**
+ * Replayable units under one shared savepoint, all started at once (see `TransactionService.runReplayable`): their
+ * statements reach the connection as they are asked for, as concurrent requests' transactions interleave on
+ * PostgreSQL, instead of each unit's next statement waiting for the one before it in the group to be answered.
+ */
 async function runReplayables(runner: QueryRunner, run: QueuedWork[]): Promise<Outcome[]> {
   await runner.startTransaction();
-  const outcomes: Outcome[] = [];
-  for (const unit of run) {
-    const watched = unitView(runner);
-    try {
-      outcomes.push({ ok: true, value: await unit.work(watched.manager) });
-    } catch (error) {
-      const clean =
-        watched.writes() === 0 && (!watched.failed() || isSqliteConstraintViolation(error));
-      if (!clean) {
-        // Something of this unit may be written: undo the run and do it again, a savepoint per unit.
-        await runner.rollbackTransaction();
-        const again: Outcome[] = [];
-        for (const each of run) {
-          again.push(await inSavepoint(runner, each));
-        }
-        return again;
-      }
-      outcomes.push({ ok: false, error });
+  const watched = run.map(() => unitView(runner));
+  const settled = await Promise.allSettled(
+    run.map(async (unit, k) => unit.work(watched[k].manager)),
+  );
+  const clean = settled.every(
+    (result, k) =>
+      result.status === 'fulfilled' ||
+      (watched[k].writes() === 0 &&
+        (!watched[k].failed() || isSqliteConstraintViolation(result.reason))),
+  );
+  if (!clean) {
+    // Something of a failed unit may be written: undo the run and do it again, a savepoint per unit.
+    await runner.rollbackTransaction();
+    const again: Outcome[] = [];
+    for (const each of run) {
+      again.push(await inSavepoint(runner, each));
     }
+    return again;
   }
   await runner.commitTransaction();
-  return outcomes;
+  return settled.map((result): Outcome =>
+    result.status === 'fulfilled'
+      ? { ok: true, value: result.value }
+      : { ok: false, error: result.reason as unknown },
+  );
 }
 
 /**
