@@ -31,6 +31,7 @@ import {
 import { checkInQrSvg, currentCode, newCheckInSecret, verifyCode } from './check-in-code';
 import { LearningBridge } from './learning-bridge';
 import { newId } from '../common/ids';
+import { namedQuery } from '../database/named-query';
 
 export interface CheckInCodeView {
   code: string;
@@ -378,7 +379,13 @@ export class CheckInService {
     try {
       // Replayable: nothing but rows is written before it returns (a storm's units share one savepoint).
       await this.tx.runReplayable(async (m) => {
-        await m.getRepository(AttendanceRecordEntity).insert(record);
+        // Written as SQL: the entity insert was ~3% of a check-in's CPU (storm profile).
+        await namedQuery(
+          m,
+          `INSERT INTO attendance_records (id, session_id, user_id, status, reason, recorded_by, source, at)
+           VALUES (:id, :sessionId, :userId, :status, :reason, :recordedBy, :source, :at)`,
+          { ...record, at: record.at.toISOString() },
+        );
         if (auditActor) {
           await this.audit.record(
             {
