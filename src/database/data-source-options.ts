@@ -4,6 +4,7 @@ import { DataSourceOptions } from 'typeorm';
 import { DatabaseSettings } from '../config/app-config.service';
 import { migrations } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { withStatementCache } from './statement-cache';
 
 /** Milliseconds a SQLite writer waits for another process's lock before giving up. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -75,10 +76,13 @@ export function dataSourceOptions(
 /**
  * TypeORM calls `verbose()` on the sqlite3 module, which wraps every database call to capture a stack trace for
  * error messages: 5% of the lesson page's CPU in the profile. Errors are logged with the SQL and a request id
- * by the error filter anyway, so TypeORM gets the module with a `verbose()` that leaves it as it is.
+ * by the error filter anyway, so TypeORM gets the module with a `verbose()` that leaves it as it is, and with a
+ * Database that keeps its prepared statements (see withStatementCache).
  */
 function sqlite3WithoutTraces(): unknown {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const sqlite3 = require('sqlite3') as object;
-  return Object.assign(Object.create(sqlite3) as object, { verbose: () => sqlite3 });
+  const sqlite3 = require('sqlite3') as typeof import('sqlite3');
+  const Database = withStatementCache(sqlite3);
+  const module = Object.assign(Object.create(sqlite3) as object, { Database });
+  return Object.assign(module, { verbose: () => module });
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SQLITE_BUSY_TIMEOUT_MS } from './data-source-options';
+import { withStatementCache } from './statement-cache';
 
 type Row = Record<string, unknown>;
 
@@ -105,10 +106,11 @@ export class SqliteReaders implements OnApplicationShutdown {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sqlite3 = require('sqlite3') as typeof import('sqlite3');
     const file = String(this.ds.options.database);
+    const Database = withStatementCache(sqlite3);
     return Array.from({ length: READERS }, () => {
       let opened: (ok: boolean) => void = () => undefined;
       const reader: Reader = {
-        db: new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+        db: new Database(file, sqlite3.OPEN_READONLY, (error) => {
           if (error) {
             this.logger.warn(
               `read-only connection to ${file} failed, reading on the main one: ${error.message}`,
