@@ -386,5 +386,34 @@ describe('Learning: enrolment, progress, study-hour ledger and transcript', () =
       expect(row.last_viewed_at).toBe(v.at);
       expect(row.started_at).toBe(v.enrolment.started_at ?? v.at);
     }
+    // A later view of a lesson already viewed moves only its last view: the first view and completion stay.
+    const again = views[0];
+    const progressOf = async () => {
+      const [row]: Array<{
+        first_viewed_at: string;
+        last_viewed_at: string;
+        completed_at: string | null;
+      }> = await t.dataSource.query(
+        `SELECT first_viewed_at, last_viewed_at, completed_at FROM lesson_progress
+         WHERE user_id = ${p(1)} AND lesson_id = ${p(2)}`,
+        [again.enrolment.user_id, again.lesson],
+      );
+      return row;
+    };
+    const before = await progressOf();
+    const later = new Date(base + 60_000);
+    log.note({
+      userId: again.enrolment.user_id,
+      enrolmentId: again.enrolment.id,
+      lesson: {
+        id: again.lesson,
+        courseId: again.enrolment.course_id,
+        versionId: again.enrolment.version_id,
+        key: 'unused-on-conflict',
+      },
+      at: later,
+    });
+    await log.flush();
+    expect(await progressOf()).toEqual({ ...before, last_viewed_at: later.toISOString() });
   });
 });

@@ -1,9 +1,8 @@
 import { Injectable, BeforeApplicationShutdown } from '@nestjs/common';
 import { TransactionService } from '../database/transaction.service';
 import type { LessonDetail } from '../curriculum/curriculum.service';
-import { EnrolmentEntity } from './enrolment.entity';
-import { LessonProgressEntity } from './lesson-progress.entity';
 import { newId } from '../common/ids';
+import { namedQuery } from '../database/named-query';
 
 interface PendingView {
   userId: string;
@@ -75,25 +74,29 @@ export class LessonViewLog implements BeforeApplicationShutdown {
       for (let i = 0; i < batch.length; i += CHUNK) {
         const chunk = batch.slice(i, i + CHUNK);
         // First view inserts the row; later views only move last_viewed_at (never touching completed_at).
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(LessonProgressEntity)
-          .values(
-            chunk.map((v) => ({
-              id: newId(),
-              userId: v.userId,
-              lessonId: v.lesson.id,
-              courseId: v.lesson.courseId,
-              versionId: v.lesson.versionId,
-              lessonKey: v.lesson.key,
-              firstViewedAt: v.at,
-              lastViewedAt: v.at,
-              completedAt: null,
-            })),
-          )
-          .orUpdate(['last_viewed_at'], ['user_id', 'lesson_id'])
-          .execute();
+        // Written as SQL: the query builder's building of 500 rows' values was ~3% of the lesson page's CPU.
+        const params: Record<string, string> = {};
+        const rows = chunk.map((v, k) => {
+          const at = v.at.toISOString();
+          Object.assign(params, {
+            [`id${k}`]: newId(),
+            [`user${k}`]: v.userId,
+            [`lesson${k}`]: v.lesson.id,
+            [`course${k}`]: v.lesson.courseId,
+            [`version${k}`]: v.lesson.versionId,
+            [`key${k}`]: v.lesson.key,
+            [`at${k}`]: at,
+          });
+          return `(:id${k}, :user${k}, :lesson${k}, :course${k}, :version${k}, :key${k}, :at${k}, :at${k}, NULL)`;
+        });
+        await namedQuery(
+          m,
+          `INSERT INTO lesson_progress (id, user_id, lesson_id, course_id, version_id, lesson_key, first_viewed_at,
+             last_viewed_at, completed_at)
+           VALUES ${rows.join(', ')}
+           ON CONFLICT (user_id, lesson_id) DO UPDATE SET last_viewed_at = excluded.last_viewed_at`,
+          params,
+        );
       }
       // The latest view per enrolment becomes its resume point.
       const latest = new Map<string, PendingView>();
@@ -116,17 +119,14 @@ export class LessonViewLog implements BeforeApplicationShutdown {
           params[`lesson${k}`] = v.lesson.id;
           params[`at${k}`] = v.at.toISOString();
         });
-        await m
-          .createQueryBuilder()
-          .update(EnrolmentEntity)
-          .set({
-            lastLessonId: () => byEnrolment('lesson'),
-            lastViewedAt: () => byEnrolment('at'),
-            startedAt: () => `COALESCE(started_at, ${byEnrolment('at')})`,
-          })
-          .where('id IN (:...ids)', { ids: chunk.map((v) => v.enrolmentId) })
-          .setParameters(params)
-          .execute();
+        await namedQuery(
+          m,
+          `UPDATE enrolments SET last_lesson_id = ${byEnrolment('lesson')},
+             last_viewed_at = ${byEnrolment('at')},
+             started_at = COALESCE(started_at, ${byEnrolment('at')})
+           WHERE id IN (:...ids)`,
+          { ...params, ids: chunk.map((v) => v.enrolmentId) },
+        );
       }
     });
   }
