@@ -78,6 +78,25 @@ describe('CertificationListener (evaluations after the answer)', () => {
     expect(calls).toEqual(['bad', 'good']);
   });
 
+  it('settleAll() runs the waiting evaluations two at a time, even while requests are being answered', async () => {
+    const f = fakeIssuing();
+    const load = new ForegroundLoad();
+    const listener = new CertificationListener(f.issuing, load);
+    const request = load.begin();
+    const people = Array.from({ length: 50 }, (_, i) => `p${i}`);
+    listener.onProgress({ userIds: people });
+    expect(f.calls).toEqual([]);
+    let settled = false;
+    const all = listener.settleAll().then(() => (settled = true));
+    expect(f.calls).toEqual(['p0', 'p1']);
+    await f.finishAll();
+    await all;
+    expect(settled).toBe(true);
+    expect(f.calls).toEqual(people);
+    expect(f.maxRunning()).toBe(2);
+    request();
+  });
+
   it('holds evaluations back while requests are answered, and starts them when the last one is', async () => {
     const f = fakeIssuing();
     const load = new ForegroundLoad();
