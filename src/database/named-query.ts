@@ -1,4 +1,31 @@
-import { EntityManager, QueryResult } from 'typeorm';
+import { Driver, EntityManager, QueryResult } from 'typeorm';
+
+/**
+ * SQL with `:name` / `:...list` parameters as the driver's SQL and values. TypeORM's SQLite drivers write numbers
+ * into the text itself; here they are bound like any value (as one-element lists, which it binds), so a
+ * statement's text does not change with its numbers and its prepared statement is kept (see withStatementCache).
+ */
+export function expandNamed(
+  driver: Driver,
+  sql: string,
+  params: Record<string, unknown>,
+): [string, unknown[]] {
+  if (driver.options.type === 'postgres') {
+    return driver.escapeQueryWithParameters(sql, params, {});
+  }
+  const bound: Record<string, unknown> = { ...params };
+  const text = sql.replace(
+    /:(\.\.\.)?([A-Za-z0-9_.]+)/g,
+    (whole, spread: string | undefined, key: string) => {
+      if (spread || typeof params[key] !== 'number') {
+        return whole;
+      }
+      bound[key] = [params[key]];
+      return `:...${key}`;
+    },
+  );
+  return driver.escapeQueryWithParameters(text, bound, {});
+}
 
 /**
  * Runs SQL written with `:name` / `:...list` parameters on the manager (inside its transaction when it has one),
@@ -10,7 +37,7 @@ export function namedQuery<T = unknown>(
   sql: string,
   params: Record<string, unknown>,
 ): Promise<T> {
-  const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, params, {});
+  const [text, values] = expandNamed(m.connection.driver, sql, params);
   return m.query(text, values);
 }
 
@@ -20,7 +47,7 @@ export async function namedWrite(
   sql: string,
   params: Record<string, unknown>,
 ): Promise<number> {
-  const [text, values] = m.connection.driver.escapeQueryWithParameters(sql, params, {});
+  const [text, values] = expandNamed(m.connection.driver, sql, params);
   const runner = m.queryRunner ?? m.connection.createQueryRunner();
   try {
     const result: QueryResult = await runner.query(text, values, true);

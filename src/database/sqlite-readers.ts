@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SQLITE_BUSY_TIMEOUT_MS } from './data-source-options';
+import { expandNamed } from './named-query';
 import { withStatementCache } from './statement-cache';
 
 type Row = Record<string, unknown>;
@@ -58,7 +59,7 @@ export class SqliteReaders implements OnApplicationShutdown {
   }
 
   private async run(lane: Lane, sql: string, params: Record<string, unknown>): Promise<Row[]> {
-    const [text, values] = this.ds.driver.escapeQueryWithParameters(sql, params, {});
+    const [text, values] = expandNamed(this.ds.driver, sql, params);
     const lanes = this.open();
     if (!lanes) {
       return this.ds.query<Row[]>(text, values);

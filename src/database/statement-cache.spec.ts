@@ -114,15 +114,29 @@ describe('withStatementCache (sqlite3 connections keeping their prepared stateme
     expect(prepared.filter((sql) => sql === count)).toHaveLength(1);
   });
 
+  it('keeps a text from its second use only: SQL with numbers written into it is often used once', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect(await all(db, `SELECT ${i} AS n`)).toEqual([{ n: i }]);
+    }
+    expect(prepared).toEqual([]);
+    await all(db, 'SELECT 3 AS n');
+    expect(prepared).toEqual(['SELECT 3 AS n']);
+  });
+
   it('does not keep statements that could stop part way (RETURNING, pragmas)', async () => {
-    await run(db, 'INSERT INTO items (name) VALUES (?) RETURNING id', ['a']);
-    await all(db, 'PRAGMA user_version');
+    for (const name of ['a', 'b']) {
+      await run(db, 'INSERT INTO items (name) VALUES (?) RETURNING id', [name]);
+      await all(db, 'PRAGMA user_version');
+    }
     expect(prepared).toEqual([]);
   });
 
   it('closes with statements kept', async () => {
-    await all(db, 'SELECT 1 AS one');
-    await run(db, 'INSERT INTO items (name) VALUES (?)', ['a']);
+    for (const name of ['a', 'b']) {
+      await all(db, 'SELECT 1 AS one');
+      await run(db, 'INSERT INTO items (name) VALUES (?)', [name]);
+    }
+    expect(prepared).toHaveLength(2);
     await expect(close(db)).resolves.toBeUndefined();
   });
 
