@@ -16,6 +16,7 @@ import { SessionsService } from './auth/sessions.service';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { pickLanguage } from './common/i18n/i18n';
 import { isApiRequest } from './common/http/request-context';
+import { RememberingSigner } from './common/http/remembering-signer';
 import { createValidationPipe } from './common/http/validation';
 import { registerHelpers } from './common/views/handlebars-helpers';
 import { navFor } from './common/views/nav';
@@ -66,7 +67,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     encodings: ['br', 'gzip'],
     brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
   });
-  await app.register(fastifyCookie, { secret: config.sessionSecret });
+  await app.register(fastifyCookie, { secret: new RememberingSigner(config.sessionSecret) });
   // Security headers from helmet, its middleware built once: @fastify/helmet built a new one from the options on
   // every request (parsing the CSP directives each time; ~4% of a lesson page's CPU in the profile).
   const securityHeaders = helmet({
