@@ -123,6 +123,16 @@ describe('withStatementCache (sqlite3 connections keeping their prepared stateme
     expect(prepared).toEqual(['SELECT 3 AS n']);
   });
 
+  it('does not keep long statements (batches of many rows)', async () => {
+    const values = Array.from({ length: 700 }, (_, i) => `('long-${i}')`).join(', ');
+    const batch = `INSERT INTO items (name) VALUES ${values} ON CONFLICT DO NOTHING`;
+    expect(batch.length).toBeGreaterThan(8000);
+    for (let i = 0; i < 3; i++) {
+      expect((await run(db, batch)).changes).toBe(i === 0 ? 700 : 0);
+    }
+    expect(prepared).toEqual([]);
+  });
+
   it('does not keep statements that could stop part way (RETURNING, pragmas)', async () => {
     for (const name of ['a', 'b']) {
       await run(db, 'INSERT INTO items (name) VALUES (?) RETURNING id', [name]);

@@ -15,7 +15,13 @@ const IDLE_TOTAL = 512;
  * SQL texts seen once and not yet kept. A text is kept from its second use: TypeORM writes numbers into the SQL
  * text on SQLite, so many texts are used once, and keeping each would push the statements used all the time out.
  */
-const SEEN = 1000;
+const SEEN = 500;
+
+/**
+ * Longer texts are neither remembered nor kept: batch writes of hundreds of rows and reports with long lists,
+ * whose statements are large and whose preparing is little beside their running.
+ */
+const LONGEST = 8000;
 
 /**
  * Only statements that run to their end in one call are kept: a query (`all` steps to the last row) and an
@@ -33,8 +39,9 @@ const RETURNING = /\bRETURNING\b/i;
  * Measured on the bench city with a session lookup (a three-table join): 146 µs of CPU per call, 65 µs with the
  * statement kept. A kept statement runs one call at a time, so concurrent calls with the same SQL (a storm's
  * inserts) take further statements, up to IDLE_PER_TEXT of which are kept; each caller's statement is its own
- * while it runs. A text used once runs as before (see SEEN). A statement whose call failed is finalised rather than kept, and on close the kept ones are
- * finalised first (SQLite refuses to close a connection with statements open).
+ * while it runs. A text used once, or a long one, runs as before (see SEEN, LONGEST). A statement whose call
+ * failed is finalised rather than kept, and on close the kept ones are finalised first (SQLite refuses to close a
+ * connection with statements open).
  */
 export function withStatementCache(sqlite3: Sqlite3): Sqlite3['Database'] {
   class StatementCachingDatabase extends sqlite3.Database {
@@ -66,6 +73,7 @@ export function withStatementCache(sqlite3: Sqlite3): Sqlite3['Database'] {
       const params = rest.filter((r) => typeof r !== 'function' && r !== undefined);
       if (
         this.closing ||
+        sql.length > LONGEST ||
         !KEPT.test(sql) ||
         (method === 'run' && RETURNING.test(sql)) ||
         this.firstUse(sql)
