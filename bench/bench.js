@@ -10,6 +10,7 @@ const { join } = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { openDb, mintSessions, signCookie } = require('./db');
 const { startHello, rawInsertRate, captureRegularitySql, timeSql } = require('./references');
+const { serverEnv } = require('../scripts/server');
 
 const root = join(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -28,7 +29,10 @@ const SECRET = 'bench-session-secret-0123456789abcdef0123456789abcdef';
 const PORT = 3917;
 const HELLO_PORT = 3918;
 const BASE = `http://127.0.0.1:${PORT}`;
-const LEVELS = QUICK ? [50] : [50, 200];
+// --levels 50,200: the connection levels (a quick run has only 50 unless told).
+const LEVELS = opt('levels', QUICK ? '50' : '50,200')
+  .split(',')
+  .map(Number);
 const DURATION = QUICK ? 3 : 8;
 const WARMUP = QUICK ? 1 : 2;
 const dataDir = join(root, 'data/bench');
@@ -120,7 +124,8 @@ async function startApp(sqlitePath) {
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/main.js')], {
     cwd: root,
     env: {
-      ...process.env,
+      // As `npm start` runs it (scripts/server.js: the malloc settings).
+      ...serverEnv(),
       ...dbEnv(sqlitePath),
       NODE_ENV: 'production',
       // As deployed behind a reverse proxy: client addresses come from X-Forwarded-For.

@@ -1,13 +1,12 @@
 // `npm start`: build if needed, then run the server (creates, migrates and seeds the database on first start).
-const { spawn } = require('node:child_process');
+// `npm run start:prod` (`--built`): run the built server as it is, for deployments that build once.
 const { ensureBuild, root } = require('./ensure-build');
+const { join } = require('node:path');
+const { runServer } = require('./server');
 
-const entry = ensureBuild('main.js');
-const child = spawn(process.execPath, [entry, ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-});
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => child.kill(signal));
-}
-child.on('exit', (code) => process.exit(code ?? 0));
+const built = process.argv.includes('--built');
+const entry = built ? join(root, 'dist/main.js') : ensureBuild('main.js');
+runServer(
+  entry,
+  process.argv.slice(2).filter((arg) => arg !== '--built'),
+);

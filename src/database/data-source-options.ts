@@ -9,13 +9,19 @@ import { withStatementCache } from './statement-cache';
 /** Milliseconds a SQLite writer waits for another process's lock before giving up. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-/** The main connection's page cache: 32 MB (negative values are KiB). */
-export const SQLITE_CACHE_SIZE = -32768;
+/**
+ * The main connection's page cache: 8 MB (negative values are KiB). The operating system caches the file for
+ * every connection; a page SQLite must fetch again is a read on a worker thread, not work for the event loop.
+ * Measured on the benchmark city (quick runs, two each, alternating): 32 MB here and 8 MB per read connection
+ * against 8 MB and 2 MB, RSS through the lesson page, transcript, quiz flow, exam and check-in storms 234-238 ->
+ * 209-211 MB, with every figure within the run-to-run noise (check-in storm 901/935 -> 1,023/1,000 per second).
+ */
+export const SQLITE_CACHE_SIZE = -8192;
 
 /**
  * SQLite pragmas, chosen and stated: WAL so readers never block the writer; synchronous=FULL because only FULL
  * survives power loss in WAL mode (the two drivers default differently); foreign keys on; a busy timeout for a
- * second process (CLI backup, migrations); a 32 MB page cache and no memory map. Mapped pages count in the
+ * second process (CLI backup, migrations); an 8 MB page cache and no memory map. Mapped pages count in the
  * process's resident memory once per connection that maps them (the city report's two read connections and the
  * main one took 340 MB of mapped file in the bench), while the pages a request reads are the same few hot ones the
  * page cache keeps anyway, and the operating system caches the file once for everyone: peak RSS over the quick
