@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
 import { contentDisposition } from '../common/http/content-disposition';
-import { jsonBytes } from '../common/http/json-bytes';
+import { JsonChunks, jsonChunks } from '../common/http/json-chunks';
 import { AppRequest } from '../common/http/request-context';
 import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
 import { ReportQuery } from './dto/report-query.dto';
@@ -107,10 +108,10 @@ export class ReportsApiController {
  * JSON as usual; a file as an attachment that no cache keeps (it holds people's names).
  *
  * JSON of report bodies, by body: officers opening the same report together share one computed report
- * (RegularityService), and a city-wide report is ~17 MB of JSON, so it is serialised once into one Buffer that
- * every response writes (a string would be encoded again for each of them), in pieces (see jsonBytes).
+ * (RegularityService), and a city-wide report is ~17 MB of JSON, so it is serialised once into chunks that every
+ * response streams in turn (a string would be encoded again for each of them; see jsonChunks).
  */
-const serialised = new WeakMap<object, Buffer>();
+const serialised = new WeakMap<object, JsonChunks>();
 
 export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
   if (answer.kind === 'json') {
@@ -118,13 +119,13 @@ export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
     if (typeof body !== 'object' || body === null) {
       return body;
     }
-    let bytes = serialised.get(body);
-    if (bytes === undefined) {
-      bytes = jsonBytes(body);
-      serialised.set(body, bytes);
+    let json = serialised.get(body);
+    if (json === undefined) {
+      json = jsonChunks(body);
+      serialised.set(body, json);
     }
-    void reply.type('application/json; charset=utf-8');
-    return bytes;
+    void reply.type('application/json; charset=utf-8').header('content-length', json.length);
+    return Readable.from(json.chunks, { objectMode: false });
   }
   void reply
     .header('content-type', answer.file.contentType)

@@ -1,6 +1,9 @@
-import { jsonBytes } from './json-bytes';
+import { jsonChunks } from './json-chunks';
 
-/** jsonBytes must be JSON.stringify to the byte, at every depth of splitting. */
+const jsonBytes = (value: object, depth: number): Buffer =>
+  Buffer.concat(jsonChunks(value, depth).chunks);
+
+/** jsonChunks must be JSON.stringify to the byte, at every depth of splitting. */
 function expectSameAsStringify(value: object): void {
   const expected = Buffer.from(JSON.stringify(value));
   for (const depth of [0, 1, 2, 3, 6]) {
@@ -9,7 +12,7 @@ function expectSameAsStringify(value: object): void {
   }
 }
 
-describe(jsonBytes.name, () => {
+describe(jsonChunks.name, () => {
   it('writes a report-shaped body exactly as JSON.stringify: Chinese names, ASCII cells, nulls', () => {
     expectSameAsStringify({
       year: 2026,
@@ -49,5 +52,25 @@ describe(jsonBytes.name, () => {
       list: [new Date(0), { toJSON: () => 'text' }],
     });
     expectSameAsStringify([{ a: 1 }, [2, [3]], '四']);
+  });
+
+  it('fills chunks across their boundaries, a piece longer than a chunk whole, and counts every byte', () => {
+    const body = {
+      // ~2.6 MB of ASCII and Chinese pieces: three chunks, with pieces split nowhere.
+      branches: Array.from({ length: 6000 }, (_, i) => ({
+        id: `b${i}`,
+        name: `第${i}党支部`,
+        cells: Array.from({ length: 12 }, (__, m) => ({ month: m + 1, held: (i + m) % 3 === 0 })),
+      })),
+      // One piece of ~3 MB, longer than a chunk: a million three-byte characters, then two-byte ones.
+      long: '是'.repeat(1_000_000) + 'é'.repeat(10),
+    };
+    const expected = Buffer.from(JSON.stringify(body));
+    const { chunks, length } = jsonChunks(body);
+    expect(length).toBe(expected.length);
+    expect(chunks.reduce((n, c) => n + c.length, 0)).toBe(expected.length);
+    expect(chunks.length).toBeGreaterThan(2);
+    expect(Buffer.concat(chunks).equals(expected)).toBe(true);
+    expect(chunks.some((c) => c.length > 1 << 20)).toBe(true);
   });
 });
