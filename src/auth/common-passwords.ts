@@ -1,5 +1,3 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
-
 /**
  * SECURITY-TESTS.md 23 and ASVS 6.2.4: at least the 3000 most common passwords that the policy would otherwise
  * accept (8 characters or more) are refused.
@@ -11,6 +9,9 @@ export const COMMON_LIST_SIZE = 3000;
  * first and all lower case: its first COMMON_LIST_SIZE entries of at least 8 characters.
  */
 function topOfBreachList(size: number): string[] {
+  const pkg = require.resolve('@zxcvbn-ts/language-common');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { dictionary } = require(pkg) as typeof import('@zxcvbn-ts/language-common');
   const ranked = dictionary['passwords-common'];
   const top: string[] = [];
   for (const password of ranked) {
@@ -21,6 +22,8 @@ function topOfBreachList(size: number): string[] {
       }
     }
   }
+  // The whole list (2.4 MB of heap, its source text besides) is needed only for these few thousand entries.
+  delete require.cache[pkg];
   return top;
 }
 
@@ -103,8 +106,13 @@ const CURATED: readonly string[] = [
   'demo123456',
 ];
 
-/** Refused as a new password, compared in lower case (also after stripping the digits and symbols around a word). */
-export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
-  ...topOfBreachList(COMMON_LIST_SIZE),
-  ...CURATED,
-]);
+let common: ReadonlySet<string> | undefined;
+
+/**
+ * Refused as a new password, compared in lower case (also after stripping the digits and symbols around a word).
+ * Built when a password is first set: a server that only signs people in never loads the breach list.
+ */
+export function commonPasswords(): ReadonlySet<string> {
+  common ??= new Set([...topOfBreachList(COMMON_LIST_SIZE), ...CURATED]);
+  return common;
+}

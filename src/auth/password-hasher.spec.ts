@@ -1,5 +1,5 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
-import { COMMON_LIST_SIZE, COMMON_PASSWORDS } from './common-passwords';
+import { COMMON_LIST_SIZE, commonPasswords } from './common-passwords';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password-hasher';
 
 describe('passwordProblem', () => {
@@ -20,7 +20,7 @@ describe('passwordProblem', () => {
     const ranked = dictionary['passwords-common'];
     const top = ranked.filter((p) => [...p].length >= 8).slice(0, COMMON_LIST_SIZE);
     expect(top).toHaveLength(3000);
-    expect(COMMON_PASSWORDS.size).toBeGreaterThanOrEqual(3000);
+    expect(commonPasswords().size).toBeGreaterThanOrEqual(3000);
     expect(top.filter((p) => passwordProblem(p) !== 'tooCommon')).toEqual([]);
     // Beyond the hand-kept list: a few from the breach list, in any case, and padded.
     for (const p of ['jennifer', 'Computer', 'STARWARS', 'q1w2e3r4t5', 'Mountain2024!']) {
@@ -64,5 +64,23 @@ describe('verifyPassword', () => {
     expect(await decoyHash()).toMatch(/^scrypt\$/);
     expect(await decoyHash()).toBe(await decoyHash());
     expect(await verifyPassword('demo1234', await decoyHash())).toBe(false);
+  });
+});
+
+describe('the breach list', () => {
+  it('is loaded when a password is first checked, not when the module is imported', () => {
+    jest.isolateModules(() => {
+      let loaded = 0;
+      jest.doMock('@zxcvbn-ts/language-common', () => {
+        loaded++;
+        return jest.requireActual('@zxcvbn-ts/language-common');
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const hasher = require('./password-hasher') as typeof import('./password-hasher');
+      expect(loaded).toBe(0);
+      expect(hasher.passwordProblem('iloveyou520')).toBe('tooCommon');
+      expect(hasher.passwordProblem('两棵枣树两棵枣树')).toBeNull();
+      expect(loaded).toBe(1);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { COMMON_PASSWORDS } from './common-passwords';
+import { commonPasswords } from './common-passwords';
 
 /** scrypt with N=2^15, r=8, p=1: 32 MiB of memory per hash, ~80 ms here, the OWASP-recommended memory-hard floor. */
 const PARAMS = { N: 1 << 15, r: 8, p: 1, keylen: 32, maxmem: 64 * 1024 * 1024 };
@@ -122,7 +122,7 @@ export function passwordProblem(password: string, username?: string): PasswordPr
     return 'tooLong';
   }
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower)) {
+  if (commonPasswords().has(lower)) {
     return 'tooCommon';
   }
   const name = username?.toLowerCase();
@@ -130,7 +130,7 @@ export function passwordProblem(password: string, username?: string): PasswordPr
     return 'sameAsUsername';
   }
   const letters = core(password);
-  if (letters !== '' && COMMON_PASSWORDS.has(letters)) {
+  if (letters !== '' && commonPasswords().has(letters)) {
     return 'tooCommon';
   }
   if (letters !== '' && (CONTEXT_WORDS.has(letters) || letters === core(name ?? ''))) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import * as fontkit from 'fontkit';
-import PDFDocument from 'pdfkit';
+import type * as Fontkit from 'fontkit';
+import type PdfKit from 'pdfkit';
 import { create as createQrCode } from 'qrcode';
 
 // Renders an issued certificate as a one-page A4 PDF. Pure: no Nest, no database. The same model always
@@ -39,11 +39,13 @@ type FontName = keyof typeof FONT_FILES;
  * issued in bursts (a study day tips hundreds of members over their yearly hours at once). pdfkit accepts a
  * fontkit font object and still subsets it per document; fontkit's glyph and layout caches are what is shared.
  */
-const fontCache = new Map<FontName, fontkit.Font>();
-function font(name: FontName): fontkit.Font {
+const fontCache = new Map<FontName, Fontkit.Font>();
+function font(name: FontName): Fontkit.Font {
   let parsed = fontCache.get(name);
   if (!parsed) {
-    parsed = fontkit.create(readFileSync(require.resolve(FONT_FILES[name]))) as fontkit.Font;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fontkit = require('fontkit') as typeof Fontkit;
+    parsed = fontkit.create(readFileSync(require.resolve(FONT_FILES[name]))) as Fontkit.Font;
     fontCache.set(name, parsed);
   }
   return parsed;
@@ -75,7 +77,10 @@ export async function renderCertificatePdf(model: CertificatePdfModel): Promise<
 
   // Determinism: pdfkit's only clock read is info.CreationDate (set here from issuedAt), its file /ID is an
   // MD5 of the info dictionary (so it follows the model, not the clock), and its subset tags derive from the
-  // font's resource name (F1, F2...), not from randomness.
+  // font's resource name (F1, F2...), not from randomness. pdfkit and fontkit load with the first certificate:
+  // ~5 MB of heap, and their source text besides, that a server issuing none never holds.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const PDFDocument = require('pdfkit') as typeof PdfKit;
   const doc = new PDFDocument({
     size: 'A4',
     margin: 0,
