@@ -16,7 +16,7 @@ import {
   RollupRow,
 } from './regularity-grid';
 import { RegularityPolicy } from './regularity.policy';
-import { daysBetween, num, str, under } from './report-sql';
+import { daysBetween, num, packRows, under, unpackRows } from './report-sql';
 import { ReportScopeService } from './report-scope.service';
 import { ReportsException } from './reports.exception';
 
@@ -209,19 +209,24 @@ export class RegularityService {
       FROM m
       WHERE m.month >= :fromMonth AND m.month <= :toMonth
       GROUP BY m.org_id, m.month`;
-    const rows = await this.readers.query(sql, params);
+    const rows = await this.readers.query(
+      packRows(this.ds, sql, 'org_id', ['month', 'sd_planned', 'held_bits', 'evidence_bits']),
+      params,
+    );
     const bit = (bits: number, i: number): boolean => Math.floor(bits / 2 ** i) % 2 === 1;
-    return rows.map((r) => {
-      const held = num(r.held_bits);
-      const evidence = num(r.evidence_bits);
-      return {
-        orgId: str(r.org_id),
-        month: str(r.month),
-        studyDayPlanned: num(r.sd_planned) === 1,
+    const out: MeetingAggregate[] = [];
+    for (const [orgId, [month, planned, heldBits, evidenceBits]] of unpackRows(rows, 'org_id')) {
+      const held = num(heldBits);
+      const evidence = num(evidenceBits);
+      out.push({
+        orgId,
+        month,
+        studyDayPlanned: num(planned) === 1,
         heldByType: rhythm.meetingTypes.map((_, i) => bit(held, i)),
         evidenceByPiece: pieces.map((_, i) => bit(evidence, i)),
-      };
-    });
+      });
+    }
+    return out;
   }
 
   /**
@@ -245,19 +250,21 @@ export class RegularityService {
         AND s.closed_at IS NOT NULL AND s.cancelled_at IS NULL
         AND s.local_date >= :from AND s.local_date <= :to
       GROUP BY s.org_id, s.local_date`;
-    const rows = await this.readers.query(sql, {
-      root: under(root.path),
-      attended: ATTENDED,
-      from: `${year}-01-01`,
-      to: `${year}-12-31`,
-    });
-    return rows.map((r) => ({
-      orgId: str(r.org_id),
-      month: str(r.local_date).slice(0, 7),
-      liable: num(r.liable),
-      attended: num(r.attended),
-      leaveMadeUp: num(r.leave_made_up),
-    }));
+    const rows = await this.readers.query(
+      packRows(this.ds, sql, 'org_id', ['local_date', 'liable', 'attended', 'leave_made_up']),
+      { root: under(root.path), attended: ATTENDED, from: `${year}-01-01`, to: `${year}-12-31` },
+    );
+    const out: RateAggregate[] = [];
+    for (const [orgId, [day, liable, attended, leaveMadeUp]] of unpackRows(rows, 'org_id')) {
+      out.push({
+        orgId,
+        month: day.slice(0, 7),
+        liable: num(liable),
+        attended: num(attended),
+        leaveMadeUp: num(leaveMadeUp),
+      });
+    }
+    return out;
   }
 }
 
