@@ -10,7 +10,7 @@ const { join } = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { openDb, mintSessions, signCookie } = require('./db');
 const { startHello, rawInsertRate, captureRegularitySql, timeSql } = require('./references');
-const { serverEnv } = require('../scripts/server');
+const { NODE_ARGS, serverEnv } = require('../scripts/server');
 
 const root = join(__dirname, '..');
 const argv = process.argv.slice(2);
@@ -121,10 +121,10 @@ async function startApp(sqlitePath) {
   const t0 = performance.now();
   // BENCH_NODE_ARGS: flags for the app's node, e.g. `--cpu-prof --cpu-prof-dir=profiles` (not allowed in NODE_OPTIONS).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist/main.js')], {
+  const child = spawn(process.execPath, [...NODE_ARGS, ...nodeArgs, join(root, 'dist/main.js')], {
     cwd: root,
     env: {
-      // As `npm start` runs it (scripts/server.js: the malloc settings).
+      // As `npm start` runs it (scripts/server.js: the malloc settings, and the node flags above).
       ...serverEnv(),
       ...dbEnv(sqlitePath),
       NODE_ENV: 'production',
