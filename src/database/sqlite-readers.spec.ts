@@ -64,6 +64,33 @@ describe('SqliteReaders (read-only connections beside the main one)', () => {
     ]);
     expect(await readers.lookup(sql, { names: ['b'] })).toEqual([{ name: 'b' }]);
   });
+  it("spreads statements asked for in the same moment over the lane's readers", async () => {
+    await ds.query("INSERT INTO items (name) VALUES ('a'), ('b')");
+    await readers.query('SELECT COUNT(*) AS n FROM items');
+    const lanes = (readers as unknown as { lanes: Record<string, Array<{ db: { all: unknown } }>> })
+      .lanes;
+    const calls: string[] = [];
+    for (const [lane, list] of Object.entries(lanes)) {
+      list.forEach((reader, i) => {
+        const all = reader.db.all as (...args: unknown[]) => unknown;
+        reader.db.all = (...args: unknown[]) => {
+          calls.push(`${lane}${i}`);
+          return all.apply(reader.db, args);
+        };
+      });
+    }
+    // Two report statements (the regularity grid's two), then two lookups, each pair asked for in one tick.
+    await Promise.all([
+      readers.query('SELECT name FROM items'),
+      readers.query('SELECT COUNT(*) AS n FROM items'),
+    ]);
+    await Promise.all([
+      readers.lookup('SELECT name FROM items WHERE id = :id', { id: 1 }),
+      readers.lookup('SELECT name FROM items WHERE id = :id', { id: 2 }),
+    ]);
+    expect(calls.sort()).toEqual(['lookup0', 'lookup1', 'report0', 'report1']);
+  });
+
   it('reads through the main connection when a read-only connection cannot be opened', async () => {
     await ds.query("INSERT INTO items (name) VALUES ('kept')");
     // The same data source, but the read-only connections are pointed at a file that cannot be opened.

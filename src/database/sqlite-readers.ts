@@ -64,12 +64,14 @@ export class SqliteReaders implements OnApplicationShutdown {
     if (!lanes) {
       return this.ds.query<Row[]>(text, values);
     }
+    // Counted busy before anything is awaited: a report's two statements, asked for in the same tick, each took
+    // the least busy reader after an await, found the same one idle, and ran one after the other on it.
     const reader = lanes[lane].reduce((a, b) => (b.busy < a.busy ? b : a));
-    if (!(await reader.opened)) {
-      return this.ds.query<Row[]>(text, values);
-    }
     reader.busy++;
     try {
+      if (!(await reader.opened)) {
+        return await this.ds.query<Row[]>(text, values);
+      }
       return await new Promise<Row[]>((resolve, reject) =>
         reader.db.all(text, values, (error: Error | null, rows: Row[]) =>
           error ? reject(error) : resolve(rows),
