@@ -10,6 +10,7 @@ import { SessionsService } from '../src/auth/sessions.service';
 import { TransactionService } from '../src/database/transaction.service';
 import { OrgTreeService } from '../src/organizations/org-tree.service';
 import { UsersService } from '../src/organizations/users.service';
+import { sameDayTimes } from './helpers/study-day-times';
 
 const ZONE = 'Asia/Shanghai';
 
@@ -187,13 +188,13 @@ describe('Study days and attendance', () => {
       people.map(async (p) => (await sessions.open(p.id, 'token', null)).secret),
     );
 
-    const start = nowLocal().plus({ minutes: 10 });
+    const { start, end } = sameDayTimes(nowLocal().plus({ minutes: 10 }), 120);
     const created = await t.api('POST', `/api/v1/branches/${branch.id}/study-days`, {
       token: admin,
       body: {
         topic: '全体党员签到测试',
         startsAt: iso(start),
-        endsAt: iso(start.plus({ hours: 2 })),
+        endsAt: iso(end),
         place: '大礼堂',
       },
     });
@@ -311,13 +312,13 @@ describe('Study days and attendance', () => {
     const lessons = await t.app.get(LearningBridge).lessonsOfCourse('party-study-day');
     expect(lessons.length).toBeGreaterThan(1);
     const linked = lessons.slice(0, 2).map((l) => l.id);
-    const start = nowLocal().plus({ hours: 1 });
+    const { start, end } = sameDayTimes(nowLocal().plus({ hours: 1 }), 60);
     const created = await t.api('POST', `/api/v1/branches/${homeBranch}/study-days`, {
       token: secretary,
       body: {
         topic: '补学测试',
         startsAt: iso(start),
-        endsAt: iso(start.plus({ hours: 1 })),
+        endsAt: iso(end),
         place: '会议室',
         lessonIds: linked,
         meetingTypes: ['study_day', 'party_lecture'],

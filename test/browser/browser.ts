@@ -1,8 +1,10 @@
+import { DateTime } from 'luxon';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestApp } from '../helpers/test-app';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
+import { sameDayTimes } from '../helpers/study-day-times';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(__dirname, 'artifacts');
@@ -467,14 +469,17 @@ export async function scheduleStudyDaySoon(t: TestApp, minutes: number): Promise
   const [branch] = await t.dataSource.query(
     `SELECT org_id FROM users WHERE username = 'secretary'`,
   );
-  const now = Date.now();
+  const { start, end } = sameDayTimes(
+    DateTime.now().setZone('Asia/Shanghai').plus({ minutes }),
+    120,
+  );
   const made = await t.api('POST', `/api/v1/branches/${branch.org_id}/study-days`, {
     token: await t.token('secretary'),
     body: {
       topic: '学习贯彻基层治理工作要求',
       place: '社区党群服务中心一楼',
-      startsAt: new Date(now + minutes * 60_000).toISOString(),
-      endsAt: new Date(now + (minutes + 120) * 60_000).toISOString(),
+      startsAt: start.toUTC().toISO(),
+      endsAt: end.toUTC().toISO(),
     },
   });
   if (made.status !== 201) {

@@ -9,6 +9,7 @@ import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { currentCode } from '../../src/attendance/check-in-code';
 import { postgresFromGolden, sqliteFromGolden } from '../helpers/golden-database';
+import { sameDayTimes } from '../helpers/study-day-times';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain CommonJS build script
 const { ensureBuild, root } = require('../../scripts/ensure-build') as {
@@ -287,13 +288,16 @@ async function runScenario(kind: 'sqlite' | 'postgres'): Promise<void> {
     expect(people.filter((p) => p.quizOk).length).toBeGreaterThan(10);
 
     const sessions = new Map<string, { id: string; secret: string }>();
-    const at = DateTime.now().setZone(ZONE).startOf('minute').plus({ minutes: 10 });
+    const { start: at, end: atEnd } = sameDayTimes(
+      DateTime.now().setZone(ZONE).startOf('minute').plus({ minutes: 10 }),
+      180,
+    );
     const iso = (dt: DateTime): string => dt.toISO({ suppressMilliseconds: true }) as string;
     for (const branchId of new Set(people.map((p) => p.branchId).filter(Boolean))) {
       const made = await call(url, 'POST', `/api/v1/branches/${branchId}/study-days`, admin, {
         topic: '断电签到',
         startsAt: iso(at),
-        endsAt: iso(at.plus({ hours: 3 })),
+        endsAt: iso(atEnd),
         place: '活动室',
       });
       if (made.status !== 201) {

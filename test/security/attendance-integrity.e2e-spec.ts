@@ -8,6 +8,7 @@ import { codeAt, currentCode } from '../../src/attendance/check-in-code';
 import { OrgNodeEntity } from '../../src/organizations/org-node.entity';
 import { OrgTreeService } from '../../src/organizations/org-tree.service';
 import { BOOT_TIMEOUT, count, FiveHundredGuard, makePerson, orgByName, sql } from './support';
+import { sameDayTimes } from '../helpers/study-day-times';
 
 /**
  * SECURITY-TESTS.md 53-62: check-in integrity over real HTTP, with the attendance rows read before and after.
@@ -85,15 +86,18 @@ describe('Attendance integrity (SECURITY-TESTS.md 53-62)', () => {
 
   /** A study day of `org` starting in `startsIn` minutes (on the attendance clock), check-in opened by the admin. */
   const schedule = async (org: OrgNodeEntity, startsIn: number, minutes = 60): Promise<Session> => {
-    const start = DateTime.fromJSDate(clock.now(), { zone: ZONE })
-      .startOf('minute')
-      .plus({ minutes: startsIn });
+    const { start, end } = sameDayTimes(
+      DateTime.fromJSDate(clock.now(), { zone: ZONE })
+        .startOf('minute')
+        .plus({ minutes: startsIn }),
+      minutes,
+    );
     const res = await api('POST', `/api/v1/branches/${org.id}/study-days`, {
       token: admin,
       body: {
         topic: '签到完整性',
         startsAt: iso(start),
-        endsAt: iso(start.plus({ minutes })),
+        endsAt: iso(end),
         place: '党群服务中心',
       },
     });

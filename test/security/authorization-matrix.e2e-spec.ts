@@ -133,7 +133,10 @@ describe('Authorisation matrix: role and organisation scope on every route', () 
     ids.question = attempt.json.questions[0].id;
     answer = attempt.json.questions[0].options[0].id;
     // A future study day of the home branch, a leave request on it, and a past one with records.
-    const start = DateTime.now().setZone('Asia/Shanghai').plus({ days: 3 }).startOf('hour');
+    const start = DateTime.now()
+      .setZone('Asia/Shanghai')
+      .plus({ days: 3 })
+      .set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
     const day = await api('POST', `/api/v1/branches/${w.ids.homeBranch}/study-days`, {
       token: secretary,
       body: {

@@ -37,7 +37,10 @@ describe('Bad input on every DTO route', () => {
     w = await buildWorld(t, 'bi');
     ids.homeBranch = w.ids.homeBranch;
     ids.cadre = w.ids.cadre;
-    const start = DateTime.now().setZone('Asia/Shanghai').plus({ days: 5 }).startOf('hour');
+    const start = DateTime.now()
+      .setZone('Asia/Shanghai')
+      .plus({ days: 5 })
+      .set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
     const day = await api('POST', `/api/v1/branches/${w.ids.homeBranch}/study-days`, {
       token: w.actors.secretary,
       body: {

@@ -6,6 +6,7 @@ import { CertificationFacts, FactSources } from '../../src/certification/certifi
 import { IssuingService } from '../../src/certification/issuing.service';
 import { startTestApp, TestApp } from '../helpers/test-app';
 import { BOOT_TIMEOUT, count, FiveHundredGuard, makePerson, orgByName, sql } from './support';
+import { sameDayTimes } from '../helpers/study-day-times';
 
 /**
  * SECURITY-TESTS.md 85, 86, 89, 90 and issue 9 part 4: races that must hold. Each case fires 10-50 requests at
@@ -181,14 +182,17 @@ describe('Integrity under concurrency', () => {
   });
 
   it('keeps one attendance record per person per occurrence under concurrent check-ins', async () => {
-    const start = DateTime.now().setZone(ZONE).startOf('minute').plus({ minutes: 10 });
+    const { start, end } = sameDayTimes(
+      DateTime.now().setZone(ZONE).startOf('minute').plus({ minutes: 10 }),
+      120,
+    );
     const iso = (dt: DateTime): string => dt.toISO({ suppressMilliseconds: true }) as string;
     const created = await api('POST', `/api/v1/branches/${homeBranchId}/study-days`, {
       token: admin,
       body: {
         topic: '并发签到',
         startsAt: iso(start),
-        endsAt: iso(start.plus({ hours: 2 })),
+        endsAt: iso(end),
         place: '活动室',
       },
     });

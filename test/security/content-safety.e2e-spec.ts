@@ -395,7 +395,10 @@ describe('Content import, uploads, certificate verification, headers and errors'
     beforeAll(async () => {
       const me = await api('GET', '/api/v1/me', { token: cadre });
       const branch = me.json.branch.id as string;
-      const start = DateTime.now().setZone('Asia/Shanghai').plus({ days: 9 }).startOf('hour');
+      const start = DateTime.now()
+        .setZone('Asia/Shanghai')
+        .plus({ days: 9 })
+        .set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
       for (const offset of [0, 1, 2]) {
         const made = await api('POST', `/api/v1/branches/${branch}/study-days`, {
           token: secretary,

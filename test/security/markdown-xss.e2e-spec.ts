@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -453,7 +454,12 @@ describe('Markdown XSS through every place and way markdown is written', () => {
   it('a study day’s agenda and minutes (markdown written by the secretary): JSON and page, as a member and as the admin', async () => {
     const secretary = await t.token('secretary');
     const me = await api('GET', '/api/v1/me', { token: cadre });
-    const start = new Date(Date.now() + 3 * 24 * 3600_000);
+    // At nine in the morning in three days: an hour from "now" in three days ran past midnight late in the evening.
+    const start = DateTime.now()
+      .setZone('Asia/Shanghai')
+      .plus({ days: 3 })
+      .set({ hour: 9, minute: 0, second: 0, millisecond: 0 })
+      .toJSDate();
     const made = await api('POST', `/api/v1/branches/${me.json.branch.id as string}/study-days`, {
       token: secretary,
       body: {
