@@ -28,6 +28,27 @@ export function expandNamed(
 }
 
 /**
+ * Values bound by position, each placeholder written as it is added (`?` on SQLite, `$n` on PostgreSQL), for
+ * batch statements of hundreds of rows. Written with `:name`s, such a statement's expansion (a pass over tens of
+ * kilobytes of text looking up thousands of names) held the event loop ~6 ms per 500 rows of lesson views:
+ * measured on the benchmark city, where each half second's flush of ~1,750 views blocked every page four times.
+ */
+export class PositionalValues {
+  readonly values: unknown[] = [];
+  private readonly dollar: boolean;
+
+  constructor(driver: Driver) {
+    this.dollar = driver.options.type === 'postgres';
+  }
+
+  /** The placeholder of the value, bound as it is (instants as ISO strings, as with `namedQuery`). */
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.dollar ? `$${this.values.length}` : '?';
+  }
+}
+
+/**
  * Runs SQL written with `:name` / `:...list` parameters on the manager (inside its transaction when it has one),
  * without the query builder: for hot statements whose building cost more than running them. Pass instants as
  * ISO strings (how instant columns store them): the SQLite driver would write a Date in its own format.
