@@ -262,6 +262,7 @@ async function load(
     await request(method, items[0].path, { headers: items[0].headers });
   } else {
     await cannon({ url, connections, duration: WARMUP, requests });
+    await drain();
   }
   const cpu0 = cpuMs();
   const r = await cannon({ url, connections, requests, ...run });
