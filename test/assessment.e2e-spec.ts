@@ -423,6 +423,75 @@ describe('assessment (e2e)', () => {
     expect((await page.get('/me/notebook')).status).toBe(200);
   });
 
+  it('counts a question answered wrong again, and brings a cleared one back as newly added', async () => {
+    const quizId = await quizWith({ review: 'correct_answers', attemptsAllowed: 3 });
+    const learner = await t.token('secretary'); // a notebook of their own, untouched by the other cases
+    await enrol(learner);
+    /** Answers the true/false question (the given one, else the first) wrong and submits. */
+    const attemptWrong = async (
+      questionId?: string,
+    ): Promise<{ id: string; submittedAt: number }> => {
+      const start = await t.api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token: learner });
+      expect(start.status).toBe(201);
+      const tf = (start.json.questions as Array<{ id: string; type: string }>).find((x) =>
+        questionId ? x.id === questionId : x.type === 'truefalse',
+      ) as { id: string };
+      const [row] = await t.dataSource.query<Array<{ parts: string }>>(
+        `SELECT parts FROM questions WHERE id = '${tf.id}'`,
+      );
+      const answer = (JSON.parse(row?.parts ?? '{}') as { answer: boolean }).answer;
+      await t.api('PUT', `/api/v1/attempts/${start.json.attemptId as string}/answers`, {
+        token: learner,
+        body: { questionId: tf.id, response: !answer },
+      });
+      const before = Date.now();
+      const graded = await t.api(
+        'POST',
+        `/api/v1/attempts/${start.json.attemptId as string}/submit`,
+        { token: learner },
+      );
+      expect(graded.status).toBe(201);
+      return { id: tf.id, submittedAt: before };
+    };
+    const entryOf = async (questionId: string) => {
+      const book = await t.api('GET', '/api/v1/me/notebook', { token: learner });
+      return (
+        book.json.items as Array<{ questionId: string; timesWrong: number; addedAt: string }>
+      ).find((i) => i.questionId === questionId);
+    };
+
+    const first = await attemptWrong();
+    const added = await entryOf(first.id);
+    expect(added).toMatchObject({ timesWrong: 1 });
+    // Wrong again while still in the notebook: counted, and still added when it first was.
+    await attemptWrong(first.id);
+    expect(await entryOf(first.id)).toMatchObject({ timesWrong: 2, addedAt: added?.addedAt });
+
+    // Cleared by two right answers, then wrong in a new attempt: back, counted, added anew.
+    const [row] = await t.dataSource.query<Array<{ parts: string }>>(
+      `SELECT parts FROM questions WHERE id = '${first.id}'`,
+    );
+    const answer = (JSON.parse(row?.parts ?? '{}') as { answer: boolean }).answer;
+    for (let i = 0; i < 2; i++) {
+      await t.api('POST', `/api/v1/me/notebook/${first.id}/practice`, {
+        token: learner,
+        body: { response: answer },
+      });
+    }
+    expect(await entryOf(first.id)).toBeUndefined();
+    const third = await attemptWrong(first.id);
+    const back = await entryOf(first.id);
+    expect(back).toMatchObject({ timesWrong: 3 });
+    expect(Date.parse(back?.addedAt ?? '')).toBeGreaterThanOrEqual(third.submittedAt - 1000);
+    expect(Date.parse(back?.addedAt ?? '')).toBeGreaterThan(Date.parse(added?.addedAt ?? ''));
+    const [stored] = await t.dataSource.query<
+      Array<{ right_count: number | string; cleared_at: string | null }>
+    >(`SELECT right_count, cleared_at FROM notebook_entries WHERE question_id = '${first.id}'
+       AND user_id = (SELECT id FROM users WHERE username = 'secretary')`);
+    expect(Number(stored?.right_count)).toBe(0);
+    expect(stored?.cleared_at).toBeNull();
+  });
+
   it('lets a learner take a quiz through the pages without script', async () => {
     const quizId = await quizWith({
       layout: 'one',
