@@ -78,15 +78,17 @@ export class LessonViewLog implements BeforeApplicationShutdown {
         const bound = new PositionalValues(m.connection.driver);
         const rows = batch.slice(i, i + CHUNK).map((v) => {
           const at = v.at.toISOString();
-          const row = [
+          const values = [
             newId(),
             v.userId,
             v.lesson.id,
             v.lesson.courseId,
             v.lesson.versionId,
             v.lesson.key,
+            at,
+            at,
           ];
-          return `(${[...row, at, at].map((value) => bound.add(value)).join(', ')}, NULL)`;
+          return `(${values.map((value) => bound.add(value)).join(', ')}, NULL)`;
         });
         await m.query(
           `INSERT INTO lesson_progress (id, user_id, lesson_id, course_id, version_id, lesson_key, first_viewed_at,
@@ -110,12 +112,13 @@ export class LessonViewLog implements BeforeApplicationShutdown {
       for (let i = 0; i < views.length; i += CHUNK) {
         const chunk = views.slice(i, i + CHUNK);
         const bound = new PositionalValues(m.connection.driver);
-        const byEnrolment = (value: (v: PendingView) => string): string =>
-          `CASE id ${chunk.map((v) => `WHEN ${bound.add(v.enrolmentId)} THEN ${bound.add(value(v))}`).join(' ')} END`;
-        const at = (v: PendingView) => v.at.toISOString();
-        const lessonId = byEnrolment((v) => v.lesson.id);
-        const viewedAt = byEnrolment(at);
-        const startedAt = byEnrolment(at);
+        const times = chunk.map((v) => v.at.toISOString());
+        const byEnrolment = (values: string[]): string =>
+          `CASE id ${chunk.map((v, k) => `WHEN ${bound.add(v.enrolmentId)} THEN ${bound.add(values[k])}`).join(' ')} END`;
+        // Placeholders are numbered in the order they are added, which is their order in the text below.
+        const lessonId = byEnrolment(chunk.map((v) => v.lesson.id));
+        const viewedAt = byEnrolment(times);
+        const startedAt = byEnrolment(times);
         const ids = chunk.map((v) => bound.add(v.enrolmentId)).join(', ');
         await m.query(
           `UPDATE enrolments SET last_lesson_id = ${lessonId}, last_viewed_at = ${viewedAt},
