@@ -363,6 +363,46 @@ describe('assessment (e2e)', () => {
     expect(saved?.response).toBe(true);
   });
 
+  it('grades a submit after the deadline as closed by the deadline, and answers another person’s submit as unknown', async () => {
+    const quizId = await quizWith({ timeLimitSeconds: 60 });
+    const start = await t.api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token: cadre });
+    const attemptId = start.json.attemptId as string;
+    const row = async () => {
+      const [found] = await t.dataSource.query<
+        Array<{
+          status: string;
+          score: number | null;
+          submitted_at: string | null;
+          auto_submitted: unknown;
+        }>
+      >(
+        `SELECT status, score, submitted_at, auto_submitted FROM quiz_attempts WHERE id = '${attemptId}'`,
+      );
+      return found;
+    };
+    // Someone else (here the trainer, who may read it) cannot hand it in: 404, and it stays open.
+    const foreign = await t.api('POST', `/api/v1/attempts/${attemptId}/submit`, { token: trainer });
+    expect(foreign.status).toBe(404);
+    expect(foreign.json.error).toBe('ATTEMPT_NOT_FOUND');
+    expect((await row())?.status).toBe('open');
+
+    const deadline = new Date(Date.now() - 1000).toISOString();
+    await t.dataSource.query(
+      `UPDATE quiz_attempts SET deadline = '${deadline}' WHERE id = '${attemptId}'`,
+    );
+    const late = await t.api('POST', `/api/v1/attempts/${attemptId}/submit`, { token: cadre });
+    expect(late.status).toBe(201);
+    const stored = await row();
+    expect(stored?.status).toBe('submitted');
+    expect(new Date(stored?.submitted_at ?? 0).toISOString()).toBe(deadline);
+    expect([true, 1, '1']).toContain(stored?.auto_submitted);
+    // The grade answered is the stored one, and a repeat submit answers it again.
+    expect(late.json.score).toBe(Number(stored?.score));
+    const again = await t.api('POST', `/api/v1/attempts/${attemptId}/submit`, { token: cadre });
+    expect(again.status).toBe(201);
+    expect(again.json).toEqual(late.json);
+  });
+
   it('keeps wrong answers in the notebook until answered right twice', async () => {
     const quizId = await quizWith({ review: 'correct_answers' });
     const start = await t.api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token: cadre });
