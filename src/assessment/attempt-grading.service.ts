@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { TransactionService } from '../database/transaction.service';
-import { AttemptEntity } from './assessment.entities';
+import { AttemptEntity, QuizEntity } from './assessment.entities';
 import { QuestionCache } from './question-cache';
 import { CourseLinks } from './course-links';
 import { AnswerResponse, AttemptScore, gradeQuestion, scoreAttempt } from './grading';
@@ -45,7 +45,7 @@ interface AnswerRow {
 
 /** An attempt's answers marked, and its score. */
 interface Marked {
-  quiz: NonNullable<Awaited<ReturnType<QuestionCache['quiz']>>>;
+  quiz: QuizEntity;
   results: Array<{ rowId: string; questionId: string; credit: number; correct: boolean }>;
   score: AttemptScore;
 }
