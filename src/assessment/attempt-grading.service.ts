@@ -63,10 +63,10 @@ function toAnswerRow(id: string, questionId: string, response: string | null): A
 export type CloseOutcome =
   { state: 'graded'; score: AttemptScore } | { state: 'closed' } | { state: 'missing' };
 
+/** The outcome inside the transaction: a grading also carries the pass event sent after it. */
 type GradedInside =
-  | { state: 'graded'; score: AttemptScore; passed: QuizPassedEvent | null }
-  | { state: 'closed' }
-  | { state: 'missing' };
+  | Exclude<CloseOutcome, { state: 'graded' }>
+  | { state: 'graded'; score: AttemptScore; passed: QuizPassedEvent | null };
 
 /**
  * Closes and grades an attempt exactly once. The status compare-and-set (`open` -> `submitted`) is the first
@@ -85,9 +85,14 @@ export class AttemptGradingService {
     private readonly questionCache: QuestionCache,
   ) {}
 
-  /** Grades the attempt if still open; `auto` marks a close by the deadline (submitted at the deadline). */
-  async finalize(attemptId: string, auto: boolean): Promise<AttemptEntity> {
-    await this.close(attemptId, { auto });
+  /** Closes an attempt whose deadline has passed, if still open: graded as submitted at the deadline. */
+  async closeByDeadline(attemptId: string): Promise<void> {
+    await this.close(attemptId, { auto: true });
+  }
+
+  /** `closeByDeadline`, answering the attempt as stored afterwards. */
+  async finalize(attemptId: string): Promise<AttemptEntity> {
+    await this.closeByDeadline(attemptId);
     return this.stored(attemptId);
   }
 

@@ -117,7 +117,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
       if (this.stopping) {
         break;
       }
-      await this.grading.finalize(a.id, true);
+      await this.grading.closeByDeadline(a.id);
       graded++;
     }
     return graded;
@@ -444,7 +444,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
   /** An attempt still open at its deadline is closed and graded on the next request that touches it. */
   private async touch(attempt: AttemptEntity): Promise<AttemptEntity> {
     if (attempt.status === 'open' && attempt.deadline && attempt.deadline <= new Date()) {
-      return this.grading.finalize(attempt.id, true);
+      return this.grading.finalize(attempt.id);
     }
     return attempt;
   }
@@ -457,7 +457,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
       { quizId, userId, now: new Date().toISOString() },
     );
     for (const a of due as Array<{ id: string }>) {
-      await this.grading.finalize(a.id, true);
+      await this.grading.closeByDeadline(a.id);
     }
   }
 
