@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
-import { AttemptEntity, QuizEntity } from './assessment.entities';
+import { Repository } from 'typeorm';
+import { namedQuery } from '../database/named-query';
+import { AttemptEntity } from './assessment.entities';
 
 export interface PassedQuiz {
   quizId: string;
@@ -12,45 +13,52 @@ export interface PassedQuiz {
   isFinal: boolean;
 }
 
+interface PassedAttemptRow {
+  quiz_id: string;
+  score_percent: number | string | null;
+  submitted_at: string | null;
+  started_at: string;
+  course_id: string;
+  lesson_id: string | null;
+}
+
 /** What other modules (certification, reports) read from assessment. */
 @Injectable()
 export class AssessmentService {
   constructor(
     @InjectRepository(AttemptEntity) private readonly attempts: Repository<AttemptEntity>,
-    @InjectRepository(QuizEntity) private readonly quizzes: Repository<QuizEntity>,
   ) {}
 
-  /** Each quiz the person has passed, once, with their best passing score and when they first passed. */
+  /**
+   * Each quiz the person has passed, once, with their best passing score and when they first passed. One joined
+   * read of the columns it needs: certification asks after every check-in and lesson, and hydrating a person's
+   * ~60 passed attempts of five years as entities, then their quizzes, took 1.8 ms of the ~4.8 ms evaluation.
+   */
   async passedQuizzes(userId: string): Promise<PassedQuiz[]> {
-    const passed = await this.attempts.find({
-      where: { userId, passed: true },
-      order: { submittedAt: 'ASC' },
-    });
-    if (passed.length === 0) {
-      return [];
-    }
-    const quizzes = new Map(
-      (
-        await this.quizzes.find({ where: { id: In([...new Set(passed.map((a) => a.quizId))]) } })
-      ).map((q) => [q.id, q]),
+    const rows = await namedQuery<PassedAttemptRow[]>(
+      this.attempts.manager,
+      `SELECT a.quiz_id AS quiz_id, a.score_percent AS score_percent, a.submitted_at AS submitted_at,
+         a.started_at AS started_at, q.course_id AS course_id, q.lesson_id AS lesson_id
+       FROM quiz_attempts a INNER JOIN quizzes q ON q.id = a.quiz_id
+       WHERE a.user_id = :userId AND a.passed = :passed
+       ORDER BY a.submitted_at ASC`,
+      { userId, passed: true },
     );
     const out = new Map<string, PassedQuiz>();
-    for (const a of passed) {
-      const quiz = quizzes.get(a.quizId);
-      if (!quiz) {
-        continue;
-      }
-      const seen = out.get(a.quizId);
+    for (const a of rows) {
+      // Numbers as both databases return them (PostgreSQL's double precision may come back as text).
+      const score = a.score_percent === null ? 0 : Number(a.score_percent);
+      const seen = out.get(a.quiz_id);
       if (!seen) {
-        out.set(a.quizId, {
-          quizId: a.quizId,
-          courseId: quiz.courseId,
-          scorePercent: a.scorePercent ?? 0,
-          passedAt: a.submittedAt ?? a.startedAt,
-          isFinal: quiz.lessonId === null,
+        out.set(a.quiz_id, {
+          quizId: a.quiz_id,
+          courseId: a.course_id,
+          scorePercent: score,
+          passedAt: new Date(a.submitted_at ?? a.started_at),
+          isFinal: a.lesson_id === null,
         });
-      } else if ((a.scorePercent ?? 0) > seen.scorePercent) {
-        seen.scorePercent = a.scorePercent ?? 0;
+      } else if (score > seen.scorePercent) {
+        seen.scorePercent = score;
       }
     }
     return [...out.values()];

@@ -65,13 +65,21 @@ export class CertificationFacts {
     this.overrides = { ...this.overrides, ...sources };
   }
 
-  /** Everything about a person the rules look at, except what depends on a period. */
-  async person(user: UserEntity): Promise<PersonFacts> {
+  /**
+   * Everything about a person the rules look at, except what depends on a period. `held`: the person's
+   * certificates when the caller has read them already (all of them; only the valid ones count here).
+   */
+  async person(
+    user: UserEntity,
+    held?: Array<Pick<CertificateEntity, 'ruleKey' | 'status'>>,
+  ): Promise<PersonFacts> {
     const [completedCourses, passedQuizzes, tasks, certificates] = await Promise.all([
       this.sources.completedCourses(user.id),
       this.sources.passedQuizzes(user.id),
       this.tasks.findBy({ userId: user.id, status: 'signed_off' }),
-      this.certificates.findBy({ userId: user.id, status: In(['valid']) }),
+      held
+        ? held.filter((c) => c.status === 'valid')
+        : this.certificates.findBy({ userId: user.id, status: In(['valid']) }),
     ]);
     return {
       level: user.qualificationLevel,

@@ -26,6 +26,7 @@ import {
 import {
   evaluateRule,
   levelPolicyOf,
+  mightBeMet,
   Period,
   periodOf,
   PeriodFacts,
@@ -91,10 +92,10 @@ export class IssuingService {
       return [];
     }
     const [{ rules }, { levels }] = await Promise.all([this.rules(), this.levels()]);
-    const person = await this.facts.person(user);
+    const existing = await this.certificates.findBy({ userId });
+    const person = await this.facts.person(user, existing);
     const periodCache = new Map<string, PeriodFacts>();
     const issued: CertificateEntity[] = [];
-    const existing = await this.certificates.findBy({ userId });
     const done = new Set(existing.map((c) => `${c.ruleKey}|${c.periodKey}`));
     // Repeat while something new was issued: a certificate can be another rule's prerequisite.
     for (let pass = 0, more = true; more && pass < rules.length; pass++) {
@@ -105,7 +106,13 @@ export class IssuingService {
           start: user.registrationStart,
           years,
         });
-        if (!period || done.has(`${rule.key}|${period.key}`)) {
+        // A period's hours and attendance are read only for a rule that could still be met with them: most
+        // people meet few rules, and an evaluation runs after every check-in (a study day's storm asks 2,000).
+        if (
+          !period ||
+          done.has(`${rule.key}|${period.key}`) ||
+          !mightBeMet(rule, person, period, levels)
+        ) {
           continue;
         }
         let pf = periodCache.get(period.key);

@@ -1,6 +1,7 @@
 import { CertificationRule, LevelPolicy } from './certification.policy';
 import {
   evaluateRule,
+  mightBeMet,
   periodOf,
   PeriodFacts,
   PersonFacts,
@@ -271,5 +272,49 @@ describe('periods', () => {
 
   it('has no registration period without a registration date', () => {
     expect(periodOf('registration', NOW, 'Asia/Shanghai', { start: null, years: 3 })).toBeNull();
+  });
+});
+
+describe('mightBeMet', () => {
+  const done = facts({
+    completedCourses: [{ slug: 'first-30-days', trainingKind: 'initial', completedAt: at }],
+    passedQuizzes: [{ courseSlug: 'first-30-days', scorePercent: 80, passedAt: at, isFinal: true }],
+  });
+
+  it('is false when a requirement measured from the person alone is unmet, whatever the hours', () => {
+    const person = facts({
+      completedCourses: [{ slug: 'first-30-days', trainingKind: 'initial', completedAt: at }],
+    });
+    expect(mightBeMet(rule(), person, once, LEVELS)).toBe(false);
+    // The full evaluation agrees, even with every hour the period could hold.
+    expect(evaluateRule(rule(), person, once, hours(1000, { initial: 1000 }), LEVELS).met).toBe(
+      false,
+    );
+  });
+
+  it('is true when only the period facts are left to decide, and the evaluation then decides', () => {
+    expect(mightBeMet(rule(), done, once, LEVELS)).toBe(true);
+    expect(evaluateRule(rule(), done, once, hours(1, { initial: 1 }), LEVELS).met).toBe(false);
+    expect(evaluateRule(rule(), done, once, hours(4, { initial: 4 }), LEVELS).met).toBe(true);
+  });
+
+  it('is false for a rule that does not apply to the person', () => {
+    const yearly = rule({
+      key: 'continuing-education',
+      level: 'held',
+      period: 'yearly',
+      appliesTo: { levels: ['assistant', 'social_worker', 'senior'], registered: true },
+      requires: [{ continuingEducation: 'yearly' }],
+    });
+    const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
+    expect(mightBeMet(yearly, facts({ level: 'none' }), year, LEVELS)).toBe(false);
+    const registered = facts({ level: 'assistant', registrationStart: '2025-03-01' });
+    expect(mightBeMet(yearly, registered, year, LEVELS)).toBe(true);
+    expect(evaluateRule(yearly, registered, year, hours(24), LEVELS).met).toBe(true);
+  });
+
+  it('is true for a rule measured from period facts alone', () => {
+    const hoursOnly = rule({ requires: [{ hours: { min: 60 } }, { attendance: { minRate: 0.9 } }] });
+    expect(mightBeMet(hoursOnly, facts(), once, LEVELS)).toBe(true);
   });
 });

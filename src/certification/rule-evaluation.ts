@@ -129,6 +129,36 @@ export function isApplicable(rule: CertificationRule, facts: PersonFacts): boole
   return rule.level !== 'held' || ruleLevel(rule, facts.level) !== null;
 }
 
+/** Whether a requirement is measured from a period's hours and attendance rather than from the person's facts. */
+function needsPeriodFacts(req: Requirement): boolean {
+  return 'hours' in req || 'attendance' in req || 'continuingEducation' in req;
+}
+
+/** Stands in for a period's facts where only requirements that do not read them are measured. */
+const UNREAD_PERIOD: PeriodFacts = {
+  hours: { total: 0, byKind: {} },
+  attendance: { rate: null, sessions: 0 },
+};
+
+/**
+ * False when the rule cannot be met whatever its period's hours and attendance: it does not apply to the person,
+ * or a requirement measured from their facts alone is unmet. The issuer asks first and reads a period only when
+ * this is true; `evaluateRule` then decides, as it always does.
+ */
+export function mightBeMet(
+  rule: CertificationRule,
+  facts: PersonFacts,
+  period: Period,
+  levels: LevelPolicy[],
+): boolean {
+  return (
+    isApplicable(rule, facts) &&
+    rule.requires
+      .filter((req) => !needsPeriodFacts(req))
+      .every((req) => measure(req, facts, period, UNREAD_PERIOD, levels).met)
+  );
+}
+
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 const inPeriod = (at: Date, p: Period): boolean => at >= p.from && at < p.to;
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, IsNull, Not, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
+import { namedQuery } from '../database/named-query';
 import { SqliteReaders } from '../database/sqlite-readers';
 import { TransactionService } from '../database/transaction.service';
 import { CurriculumService } from '../curriculum/curriculum.service';
@@ -126,23 +127,26 @@ export class EnrolmentService {
     });
   }
 
+  /** The courses the person has completed, first completed first (certification's facts; read as two columns). */
   async completedCourses(
     userId: string,
   ): Promise<Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }>> {
-    const rows = await this.enrolments.find({
-      where: { userId, completedAt: Not(IsNull()) },
-      order: { completedAt: 'ASC' },
-    });
+    const rows = await namedQuery<Array<{ course_id: string; completed_at: string }>>(
+      this.enrolments.manager,
+      `SELECT course_id, completed_at FROM enrolments
+       WHERE user_id = :userId AND completed_at IS NOT NULL ORDER BY completed_at ASC`,
+      { userId },
+    );
     const out: Array<{ courseId: string; slug: string; trainingKind: string; completedAt: Date }> =
       [];
     for (const row of rows) {
-      const course = await this.curriculum.findCourseById(row.courseId);
-      if (course && row.completedAt) {
+      const course = await this.curriculum.findCourseById(row.course_id);
+      if (course) {
         out.push({
-          courseId: row.courseId,
+          courseId: row.course_id,
           slug: course.slug,
           trainingKind: course.trainingKind,
-          completedAt: row.completedAt,
+          completedAt: new Date(row.completed_at),
         });
       }
     }

@@ -15,7 +15,7 @@ import {
 } from './study-hours';
 import { newId } from '../common/ids';
 import { SqliteReaders } from '../database/sqlite-readers';
-import { namedWrite } from '../database/named-query';
+import { namedQuery, namedWrite } from '../database/named-query';
 
 export interface CreditEntry {
   userId: string;
@@ -120,15 +120,16 @@ export class LedgerService {
     from: Date,
     to: Date,
   ): Promise<{ total: number; byKind: Record<string, number> }> {
-    // Instants are ISO text, which sorts as time does; half-open interval [from, to).
-    const rows = await this.entries
-      .createQueryBuilder('e')
-      .where('e.user_id = :userId AND e.occurred_at >= :from AND e.occurred_at < :to', {
-        userId,
-        from: from.toISOString(),
-        to: to.toISOString(),
-      })
-      .getMany();
+    // Instants are ISO text, which sorts as time does; half-open interval [from, to). Two columns rather than
+    // entities: certification asks after every check-in (~1.7 ms of a ~4.8 ms evaluation as entities).
+    const read = await namedQuery<Array<{ training_kind: string; hours: number | string }>>(
+      this.entries.manager,
+      `SELECT training_kind, hours FROM study_hour_ledger
+       WHERE user_id = :userId AND occurred_at >= :from AND occurred_at < :to`,
+      { userId, from: from.toISOString(), to: to.toISOString() },
+    );
+    // Numbers as both databases return them (PostgreSQL's double precision may come back as text).
+    const rows = read.map((r) => ({ trainingKind: r.training_kind, hours: Number(r.hours) }));
     const byKind: Record<string, number> = {};
     for (const row of rows) {
       byKind[row.trainingKind] = round2((byKind[row.trainingKind] ?? 0) + row.hours);
