@@ -9,6 +9,7 @@
 // and report figures within the machine's run-to-run noise. A value set by whoever starts the server is kept.
 const { spawn } = require('node:child_process');
 const { dirname } = require('node:path');
+const { availableParallelism } = require('node:os');
 
 const MALLOC_TUNABLES = 'glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=131072';
 
@@ -19,8 +20,21 @@ const MALLOC_TUNABLES = 'glibc.malloc.arena_max=1:glibc.malloc.mmap_threshold=13
 // the noise. V8 reads it only when the process starts, so it is a command-line flag rather than set in main.ts.
 const NODE_ARGS = ['--max-semi-space-size=8'];
 
+// libuv's thread pool runs every sqlite3 statement (one writing and four reading connections), file reads and
+// gzip/brotli. Its default of four threads on a two-core machine measured worse than two (likely: each statement
+// handed to the pool wakes an idle thread, which costs more than a short statement on this virtual machine, and
+// threads beyond the cores contend for SQLite's connection lock). Alternating quick runs on the benchmark city, two threads against four (three pairs each): app CPU per
+// check-in in a warm storm 0.86-0.96 ms against 1.16-1.76, per submit 0.82-1.28 against 1.08-1.32, per lesson page
+// 0.35-0.65 against 0.39-0.68. As many threads as cores, at least two (a report's reads and a page's lookups run
+// beside each other) and at most libuv's four; a value set by whoever starts the server is kept.
+const THREADPOOL_SIZE = Math.min(4, Math.max(2, availableParallelism()));
+
 function serverEnv(env = process.env) {
-  return { ...env, GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? MALLOC_TUNABLES };
+  return {
+    ...env,
+    GLIBC_TUNABLES: env.GLIBC_TUNABLES ?? MALLOC_TUNABLES,
+    UV_THREADPOOL_SIZE: env.UV_THREADPOOL_SIZE ?? String(THREADPOOL_SIZE),
+  };
 }
 
 /** Runs the server entry as a child with that environment, passing signals on and exiting with it. */
