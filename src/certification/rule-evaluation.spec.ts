@@ -74,6 +74,20 @@ const hours = (total: number, byKind: Record<string, number> = {}): PeriodFacts 
 const NOW = new Date('2026-05-10T04:00:00Z');
 const once = periodOf('once', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
 const at = new Date('2026-05-01T02:00:00Z');
+const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
+
+/** The yearly continuing-education rule of registered social workers, as in content/policy. */
+function continuingEducation(): CertificationRule {
+  return rule({
+    key: 'continuing-education',
+    level: 'held',
+    levelRelation: 'evidences',
+    period: 'yearly',
+    hours: 'earned',
+    appliesTo: { levels: ['assistant', 'social_worker', 'senior'], registered: true },
+    requires: [{ continuingEducation: 'yearly' }],
+  });
+}
 
 describe('evaluateRule', () => {
   it('is met when the course is completed, its final quiz passed and the hours reached', () => {
@@ -196,16 +210,7 @@ describe('evaluateRule', () => {
   });
 
   it('asks a registered social worker for a third of the period hours each year', () => {
-    const r = rule({
-      key: 'continuing-education',
-      level: 'held',
-      levelRelation: 'evidences',
-      period: 'yearly',
-      hours: 'earned',
-      appliesTo: { levels: ['assistant', 'social_worker', 'senior'], registered: true },
-      requires: [{ continuingEducation: 'yearly' }],
-    });
-    const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
+    const r = continuingEducation();
     const sw = facts({ level: 'social_worker', registrationStart: '2025-03-01' });
     expect(evaluateRule(r, sw, year, hours(29.5), LEVELS)).toMatchObject({
       met: false,
@@ -241,7 +246,6 @@ describe('evaluateRule', () => {
 
   it('counts only what happened inside a yearly period', () => {
     const r = rule({ period: 'yearly', requires: [{ courses: ['party-study-day'] }] });
-    const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
     const at = (iso: string) =>
       facts({
         completedCourses: [
@@ -299,14 +303,7 @@ describe('mightBeMet', () => {
   });
 
   it('is false for a rule that does not apply to the person', () => {
-    const yearly = rule({
-      key: 'continuing-education',
-      level: 'held',
-      period: 'yearly',
-      appliesTo: { levels: ['assistant', 'social_worker', 'senior'], registered: true },
-      requires: [{ continuingEducation: 'yearly' }],
-    });
-    const year = periodOf('yearly', NOW, 'Asia/Shanghai', { start: null, years: 3 })!;
+    const yearly = continuingEducation();
     expect(mightBeMet(yearly, facts({ level: 'none' }), year, LEVELS)).toBe(false);
     const registered = facts({ level: 'assistant', registrationStart: '2025-03-01' });
     expect(mightBeMet(yearly, registered, year, LEVELS)).toBe(true);
