@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull, Not, Repository } from 'typeorm';
 import { Actor, Role, RoleGrant } from '../common/access/actor';
 import { isStorageFailure } from '../database/db-errors';
+import { namedWrite } from '../database/named-query';
 import { SqliteReaders } from '../database/sqlite-readers';
 import { TransactionService } from '../database/transaction.service';
 import { OrgTreeService } from '../organizations/org-tree.service';
@@ -20,6 +21,12 @@ export const LIFETIMES = {
 } as const;
 /** `last_seen_at` is written at most once a minute per session, not on every request. */
 const TOUCH_EVERY_MS = 60_000;
+/**
+ * Last-seen times wait this long and are then written together, up to TOUCHES_PER_STATEMENT sessions in one UPDATE.
+ * Shorter than ACTOR_TTL_MS, so a session read back from the database after its cache entry lapsed has them.
+ */
+const TOUCH_FLUSH_MS = 1_000;
+const TOUCHES_PER_STATEMENT = 500;
 
 /** What an actor is made of: the person's own columns. */
 interface ActorPerson {
@@ -59,7 +66,7 @@ interface CachedSession {
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 @Injectable()
-export class SessionsService {
+export class SessionsService implements BeforeApplicationShutdown {
   constructor(
     @InjectRepository(AuthSessionEntity) private readonly sessions: Repository<AuthSessionEntity>,
     private readonly users: UsersService,
@@ -78,6 +85,10 @@ export class SessionsService {
   }
 
   private readonly cache = new Map<string, CachedSession>();
+  private readonly logger = new Logger('Sessions');
+  /** Sessions used since the last flush, with when each was last seen (see touch()). */
+  private readonly seen = new Map<string, number>();
+  private touchTimer: NodeJS.Timeout | null = null;
   /**
    * Lookups in flight, by cache key: a person's first page (or the first after the cache entry aged out) often
    * comes with several requests at once, and they share one database read instead of each making it. Dropping
@@ -127,7 +138,7 @@ export class SessionsService {
       }
       if (now - hit.lastSeenAt > TOUCH_EVERY_MS) {
         hit.lastSeenAt = now;
-        await this.touch(hit.sessionId, now);
+        this.touch(hit.sessionId, now);
       }
       return hit.actor;
     }
@@ -156,7 +167,7 @@ export class SessionsService {
     let lastSeenAt = session.lastSeenAt.getTime();
     if (actor && now - lastSeenAt > TOUCH_EVERY_MS) {
       lastSeenAt = now;
-      await this.touch(session.id, now);
+      this.touch(session.id, now);
     }
     if (actor && current()) {
       if (this.cache.size >= ACTOR_CACHE_MAX) {
@@ -179,16 +190,52 @@ export class SessionsService {
    * Last-seen bookkeeping. When the database refuses writes for a while (locked by another process, disk full),
    * a read must still be answered; a later request tries the update again.
    */
-  private async touch(sessionId: string, now: number): Promise<void> {
-    try {
-      await this.tx.run((m) =>
-        m.getRepository(AuthSessionEntity).update({ id: sessionId }, { lastSeenAt: new Date(now) }),
-      );
-    } catch (error) {
-      if (!isStorageFailure(error)) {
-        throw error;
+  /**
+   * Notes that a session was used, for the next flush: a request no longer waits for its own last-seen write, and
+   * the first requests of a study day's 2,000 members (each one's first in the storm, a minute or more after they
+   * signed in) share a few UPDATEs instead of each adding a write to the check-in's transaction.
+   */
+  private touch(sessionId: string, now: number): void {
+    this.seen.set(sessionId, Math.max(now, this.seen.get(sessionId) ?? 0));
+    if (!this.touchTimer) {
+      this.touchTimer = setTimeout(() => void this.flushTouches(), TOUCH_FLUSH_MS);
+      this.touchTimer.unref();
+    }
+  }
+
+  /**
+   * Writes the waiting last-seen times. Each group of sessions is given the latest time among them, at most
+   * TOUCH_FLUSH_MS after its own: an idle limit of hours is not moved by a second. A write that fails for the
+   * storage (the database locked by another process, say) is dropped, as before: the next request touches again.
+   */
+  async flushTouches(): Promise<void> {
+    if (this.touchTimer) {
+      clearTimeout(this.touchTimer);
+      this.touchTimer = null;
+    }
+    const waiting = [...this.seen];
+    this.seen.clear();
+    for (let i = 0; i < waiting.length; i += TOUCHES_PER_STATEMENT) {
+      const group = waiting.slice(i, i + TOUCHES_PER_STATEMENT);
+      const at = new Date(Math.max(...group.map(([, seen]) => seen))).toISOString();
+      try {
+        await this.tx.runStatement((m) =>
+          namedWrite(m, 'UPDATE auth_sessions SET last_seen_at = :at WHERE id IN (:...ids)', {
+            at,
+            ids: group.map(([id]) => id),
+          }),
+        );
+      } catch (error) {
+        if (!isStorageFailure(error)) {
+          this.logger.error(`last-seen times not written: ${String(error)}`);
+        }
       }
     }
+  }
+
+  /** Writes what is waiting before the database closes. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.flushTouches();
   }
 
   private forget(match: (entry: CachedSession) => boolean): void {

@@ -125,6 +125,54 @@ describe('Sessions, sign-in and headers', () => {
     }
   });
 
+  it('writes the last-seen time of sessions used after a minute, many in one statement, and keeps them usable', async () => {
+    const sessions = t.app.get(SessionsService);
+    const people = await sql<{ id: string }>(
+      t,
+      "SELECT id FROM users WHERE username IN ('user015', 'user016', 'user017') ORDER BY username",
+    );
+    expect(people).toHaveLength(3);
+    const opened = await Promise.all(people.map((p) => sessions.open(p.id, 'token', null)));
+    const ids = opened.map((o) => o.sessionId);
+    const marks = ids.map(() => '?').join(', ');
+    const twoMinutesAgo = new Date(Date.now() - 120_000).toISOString();
+    await sql(t, `UPDATE auth_sessions SET last_seen_at = ? WHERE id IN (${marks})`, [
+      twoMinutesAgo,
+      ...ids,
+    ]);
+    const writes = jest.spyOn(
+      (sessions as unknown as { tx: { runStatement: () => Promise<unknown> } }).tx,
+      'runStatement',
+    );
+    try {
+      const before = Date.now();
+      const answers = await Promise.all(
+        opened.map((o) => api('GET', '/api/v1/me', { token: o.secret })),
+      );
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+      await sessions.flushTouches();
+      // Written after the requests, together: one statement (two if the flush timer fell between them).
+      expect(writes.mock.calls.length).toBeGreaterThanOrEqual(1);
+      expect(writes.mock.calls.length).toBeLessThanOrEqual(2);
+      const rows = await sql<{ last_seen_at: string }>(
+        t,
+        `SELECT last_seen_at FROM auth_sessions WHERE id IN (${marks})`,
+        ids,
+      );
+      expect(rows).toHaveLength(3);
+      for (const row of rows) {
+        expect(new Date(row.last_seen_at).getTime()).toBeGreaterThanOrEqual(before - 1000);
+        expect(new Date(row.last_seen_at).getTime()).toBeLessThanOrEqual(Date.now());
+      }
+      // Nothing is left waiting: a second flush writes nothing.
+      writes.mockClear();
+      await sessions.flushTouches();
+      expect(writes).not.toHaveBeenCalled();
+    } finally {
+      writes.mockRestore();
+    }
+  });
+
   it('throttles failed sign-ins on the API and the page alike (one counter), then refuses the right password', async () => {
     for (let i = 0; i < 10; i++) {
       const r = await api('POST', '/api/v1/auth/login', {
