@@ -170,10 +170,16 @@ export class SessionsService implements BeforeApplicationShutdown {
       this.touch(session.id, now);
     }
     if (actor && current()) {
-      if (this.cache.size >= ACTOR_CACHE_MAX) {
-        // Oldest first: a Map iterates in insertion order.
-        this.cache.delete(this.cache.keys().next().value as string);
+      // A Map iterates in insertion order, so the entries cached longest ago come first: those past their TTL
+      // are dropped (a storm's 2,000 first requests left 2,000 actors behind until the cache filled), then the
+      // oldest if it is full. Deleted before it is set, a reloaded key moves to the back with its new time.
+      for (const [old, entry] of this.cache) {
+        if (now - entry.cachedAt < ACTOR_TTL_MS && this.cache.size < ACTOR_CACHE_MAX) {
+          break;
+        }
+        this.cache.delete(old);
       }
+      this.cache.delete(key);
       this.cache.set(key, {
         actor,
         sessionId: session.id,

@@ -173,6 +173,36 @@ describe('Sessions, sign-in and headers', () => {
     }
   });
 
+  it('drops cached sessions past their few seconds when it caches the next, so a storm leaves none behind', async () => {
+    const sessions = t.app.get(SessionsService);
+    const cache = (sessions as unknown as { cache: Map<string, { sessionId: string }> }).cache;
+    const people = await sql<{ id: string }>(
+      t,
+      "SELECT id FROM users WHERE username IN ('user018', 'user019') ORDER BY username",
+    );
+    expect(people).toHaveLength(2);
+    const [first, second] = await Promise.all(
+      people.map((p) => sessions.open(p.id, 'token', null)),
+    );
+    expect(await sessions.resolve(first.secret, 'token')).not.toBeNull();
+    const cachedIds = () => [...cache.values()].map((e) => e.sessionId);
+    expect(cachedIds()).toContain(first.sessionId);
+    // Six seconds on (the cache keeps a session for five): the next session cached takes the lapsed one out.
+    const later = Date.now() + 6_000;
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      expect(await sessions.resolve(second.secret, 'token')).not.toBeNull();
+      expect(cachedIds()).toContain(second.sessionId);
+      expect(cachedIds()).not.toContain(first.sessionId);
+      // The lapsed session itself still resolves, read afresh, and is cached again behind the other.
+      expect(await sessions.resolve(first.secret, 'token')).not.toBeNull();
+      expect(cachedIds().slice(-2)).toEqual([second.sessionId, first.sessionId]);
+    } finally {
+      clock.mockRestore();
+      await sessions.flushTouches();
+    }
+  });
+
   it('throttles failed sign-ins on the API and the page alike (one counter), then refuses the right password', async () => {
     for (let i = 0; i < 10; i++) {
       const r = await api('POST', '/api/v1/auth/login', {
