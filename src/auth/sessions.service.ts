@@ -193,13 +193,9 @@ export class SessionsService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Last-seen bookkeeping. When the database refuses writes for a while (locked by another process, disk full),
-   * a read must still be answered; a later request tries the update again.
-   */
-  /**
-   * Notes that a session was used, for the next flush: a request no longer waits for its own last-seen write, and
-   * the first requests of a study day's 2,000 members (each one's first in the storm, a minute or more after they
-   * signed in) share a few UPDATEs instead of each adding a write to the check-in's transaction.
+   * Last-seen bookkeeping: notes that a session was used, for the next flush. A request no longer waits for its own
+   * last-seen write, and the first requests of a study day's 2,000 members (each one's first in the storm, a minute
+   * or more after they signed in) share a few UPDATEs instead of each adding a write to the check-in's transaction.
    */
   private touch(sessionId: string, now: number): void {
     this.seen.set(sessionId, Math.max(now, this.seen.get(sessionId) ?? 0));
@@ -211,8 +207,9 @@ export class SessionsService implements BeforeApplicationShutdown {
 
   /**
    * Writes the waiting last-seen times. Each group of sessions is given the latest time among them, at most
-   * TOUCH_FLUSH_MS after its own: an idle limit of hours is not moved by a second. A write that fails for the
-   * storage (the database locked by another process, say) is dropped, as before: the next request touches again.
+   * TOUCH_FLUSH_MS after its own: an idle limit of hours is not moved by a second. When the database refuses
+   * writes for a while (locked by another process, disk full), the times are dropped and the requests were answered
+   * anyway; a request a minute later touches its session again.
    */
   async flushTouches(): Promise<void> {
     if (this.touchTimer) {
