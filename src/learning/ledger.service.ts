@@ -122,19 +122,21 @@ export class LedgerService {
   ): Promise<{ total: number; byKind: Record<string, number> }> {
     // Instants are ISO text, which sorts as time does; half-open interval [from, to). Two columns rather than
     // entities: certification asks after every check-in (~1.7 ms of a ~4.8 ms evaluation as entities).
-    const read = await namedQuery<Array<{ training_kind: string; hours: number | string }>>(
+    const rows = await namedQuery<Array<{ training_kind: string; hours: number | string }>>(
       this.entries.manager,
       `SELECT training_kind, hours FROM study_hour_ledger
        WHERE user_id = :userId AND occurred_at >= :from AND occurred_at < :to`,
       { userId, from: from.toISOString(), to: to.toISOString() },
     );
-    // Numbers as both databases return them (PostgreSQL's double precision may come back as text).
-    const rows = read.map((r) => ({ trainingKind: r.training_kind, hours: Number(r.hours) }));
     const byKind: Record<string, number> = {};
+    let total = 0;
     for (const row of rows) {
-      byKind[row.trainingKind] = round2((byKind[row.trainingKind] ?? 0) + row.hours);
+      // Numbers as both databases return them (PostgreSQL's double precision may come back as text).
+      const hours = Number(row.hours);
+      byKind[row.training_kind] = round2((byKind[row.training_kind] ?? 0) + hours);
+      total += hours;
     }
-    return { total: round2(rows.reduce((s, r) => s + r.hours, 0)), byKind };
+    return { total: round2(total), byKind };
   }
 
   /**
