@@ -293,31 +293,82 @@ async function cookieJars(ids, sessionCookies) {
   return jar;
 }
 
-/** Runs `tasks` (async functions returning latency samples) with at most `concurrency` at a time. */
-async function pool(tasks, concurrency) {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const t = tasks[next++];
-      await t();
-    }
+/**
+ * Virtual users driven by autocannon, the client the hello reference is measured with: each job is one user's
+ * requests in order (a learner's ten answers), and a connection takes the next job once its last one is done.
+ * autocannon gives every connection an equal share of the requests, so the jobs must be of one length and
+ * divide evenly among the connections (they do for every flow here; anything else is refused rather than cut
+ * off mid-job).
+ *
+ * A step is `{ method, path, headers, body, then(status, json) }`; `then` sees each answer (its JSON parsed only
+ * when the step asks with `parse: true`). Answers of 300 and above count as errors. The row's rate is requests
+ * over the wall time of the whole wave, its latencies autocannon's.
+ */
+async function flow(name, connections, jobs) {
+  const queue = jobs.slice();
+  const steps = jobs[0]?.length ?? 0;
+  const total = jobs.length * steps;
+  const conns = Math.min(connections, jobs.length);
+  if (jobs.some((job) => job.length !== steps) || jobs.length % conns !== 0) {
+    throw new Error(`${name}: ${jobs.length} jobs do not divide among ${conns} connections evenly`);
+  }
+  let errors = 0;
+  let lastAnswer = 0;
+  // One entry per step: autocannon walks a connection through the list and starts a fresh context after its
+  // last entry, which is where the connection takes its next job.
+  const step = {
+    setupRequest: (req, context) => {
+      context.steps ??= (queue.shift() ?? []).slice();
+      const next = context.steps.shift();
+      context.step = next;
+      const body = next.body === undefined ? undefined : JSON.stringify(next.body);
+      return {
+        ...req,
+        method: next.method,
+        path: next.path,
+        headers: {
+          ...req.headers,
+          ...next.headers,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body,
+      };
+    },
+    onResponse: (status, body, context) => {
+      lastAnswer = performance.now();
+      if (status >= 300) {
+        errors++;
+      }
+      const done = context.step;
+      if (done?.then) {
+        let json;
+        if (done.parse) {
+          try {
+            json = JSON.parse(body);
+          } catch {
+            json = undefined;
+          }
+        }
+        done.then(status, json);
+      }
+    },
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, worker));
-}
-
-function summarise(name, connections, samples, elapsedMs, errors, cpu = NaN) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const q = (p) =>
-    sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : 0;
+  const requests = Array.from({ length: steps }, () => step);
+  const t0 = performance.now();
+  const cpu0 = cpuMs();
+  const r = await cannon({ url: BASE, connections: conns, amount: total, timeout: 600, requests });
+  const cpu = cpuMs() - cpu0;
+  // Up to the last answer: autocannon itself finishes at its next one-second tick after it.
+  const elapsedMs = lastAnswer - t0;
   return {
     name,
     connections,
-    requests: samples.length,
-    rps: (samples.length * 1000) / elapsedMs,
-    p50: q(0.5),
-    p99: q(0.99),
-    errors,
-    cpuMsPerRequest: cpu / samples.length,
+    requests: r.requests.total,
+    rps: (r.requests.total * 1000) / elapsedMs,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: errors + r.errors + r.timeouts,
+    cpuMsPerRequest: cpu / r.requests.total,
   };
 }
 
@@ -352,73 +403,49 @@ function answerFor(q) {
  * never exceed a tenth of the save rate, whatever their own cost).
  */
 async function quizFlow(connections, quizId, tokens) {
-  const samples = { start: [], save: [], submit: [] };
-  const errors = { start: 0, save: 0, submit: 0 };
-  const elapsed = {};
-  const cpu = {};
-  const wave = async (kind, tasks) => {
-    const t0 = performance.now();
-    const cpu0 = cpuMs();
-    await pool(tasks, connections);
-    elapsed[kind] = performance.now() - t0;
-    cpu[kind] = cpuMs() - cpu0;
-  };
   const attempts = [];
-  await wave(
-    'start',
-    tokens.map((tok) => async () => {
+  const started = await flow(
+    'quiz: start',
+    connections,
+    tokens.map((tok) => {
       const h = { authorization: `Bearer ${tok.secret}` };
-      const a = await timed(samples.start, () =>
-        request('POST', `/api/v1/quizzes/${quizId}/attempts`, { headers: h }),
-      );
-      if (a.status !== 201 && a.status !== 200) {
-        errors.start++;
-        return;
-      }
-      attempts.push({ h, id: a.json.attemptId, questions: a.json.questions.slice(0, 10) });
+      return [
+        {
+          method: 'POST',
+          path: `/api/v1/quizzes/${quizId}/attempts`,
+          headers: h,
+          parse: true,
+          then: (status, json) => {
+            if (status < 300 && json) {
+              attempts.push({ h, id: json.attemptId, questions: json.questions.slice(0, 10) });
+            }
+          },
+        },
+      ];
     }),
   );
   await drain();
-  await wave(
-    'save',
-    attempts.map((a) => async () => {
-      for (const q of a.questions) {
-        const r = await timed(samples.save, () =>
-          request('PUT', `/api/v1/attempts/${a.id}/answers`, {
-            headers: a.h,
-            body: { questionId: q.id, response: answerFor(q) },
-          }),
-        );
-        if (r.status >= 300) {
-          errors.save++;
-        }
-      }
-    }),
-  );
-  await drain();
-  await wave(
-    'submit',
-    attempts.map((a) => async () => {
-      const s = await timed(samples.submit, () =>
-        request('POST', `/api/v1/attempts/${a.id}/submit`, { headers: a.h }),
-      );
-      if (s.status >= 300) {
-        errors.submit++;
-      }
-    }),
-  );
-  return [
-    summarise('quiz: start', connections, samples.start, elapsed.start, errors.start, cpu.start),
-    summarise('quiz: save answer', connections, samples.save, elapsed.save, errors.save, cpu.save),
-    summarise(
-      'quiz: submit (grading)',
-      connections,
-      samples.submit,
-      elapsed.submit,
-      errors.submit,
-      cpu.submit,
+  const saved = await flow(
+    'quiz: save answer',
+    connections,
+    attempts.map((a) =>
+      a.questions.map((q) => ({
+        method: 'PUT',
+        path: `/api/v1/attempts/${a.id}/answers`,
+        headers: a.h,
+        body: { questionId: q.id, response: answerFor(q) },
+      })),
     ),
-  ];
+  );
+  await drain();
+  const submitted = await flow(
+    'quiz: submit (grading)',
+    connections,
+    attempts.map((a) => [
+      { method: 'POST', path: `/api/v1/attempts/${a.id}/submit`, headers: a.h },
+    ]),
+  );
+  return [started, saved, submitted];
 }
 
 async function main() {
@@ -698,32 +725,19 @@ async function main() {
   // Exam storm: 2,000 learners start the same quiz at once (a fresh quiz per level).
   for (const [i, c] of (selected('exam storm') ? LEVELS : []).entries()) {
     const quiz = quizzes[2 + i] ?? quizzes[i];
-    const samples = [];
-    let errors = 0;
-    const t0 = performance.now();
-    const cpu0 = cpuMs();
-    await pool(
-      quizTokens.slice(0, 2000).map((tok) => async () => {
-        const r = await timed(samples, () =>
-          request('POST', `/api/v1/quizzes/${quiz.id}/attempts`, {
-            headers: { authorization: `Bearer ${tok.secret}` },
-          }),
-        );
-        if (r.status >= 300) {
-          errors++;
-        }
-      }),
+    const r = await flow(
+      'exam storm (2,000 starts, one quiz)',
       c,
+      quizTokens.slice(0, 2000).map((tok) => [
+        {
+          method: 'POST',
+          path: `/api/v1/quizzes/${quiz.id}/attempts`,
+          headers: { authorization: `Bearer ${tok.secret}` },
+        },
+      ]),
     );
     rows.push({
-      ...summarise(
-        'exam storm (2,000 starts, one quiz)',
-        c,
-        samples,
-        performance.now() - t0,
-        errors,
-        cpuMs() - cpu0,
-      ),
+      ...r,
       ref: 'none',
       rss: rssOf(child.pid),
     });
@@ -754,33 +768,46 @@ async function main() {
       const code = await request('POST', `/api/v1/study-days/${id}/check-in-code`, { headers: h });
       codeOf.set(b.id, { id, code: code.json?.code, at: Date.now() });
     }
-    const samples = [];
     const statuses = {};
-    const t0 = performance.now();
-    const cpu0 = cpuMs();
-    await pool(
-      stormTokens.map((tok, k) => async () => {
-        const s = codeOf.get(storm[k].org_id);
-        // The code on the screen rotates: a member types the one shown now (refetched like the screen does).
-        if (Date.now() - s.at > 15_000) {
-          s.at = Date.now();
-          const fresh = await request('POST', `/api/v1/study-days/${s.id}/check-in-code`, {
-            headers: { authorization: `Bearer ${secByBranch.get(storm[k].org_id)}` },
+    // The code on the screen rotates: members type the one shown now, which the screen refetches (a code stays
+    // accepted for a step after it rotates, so the one in hand is good while the new one is on its way).
+    const shown = (branchId) => {
+      const s = codeOf.get(branchId);
+      if (Date.now() - s.at > 15_000 && !s.refreshing) {
+        s.refreshing = true;
+        request('POST', `/api/v1/study-days/${s.id}/check-in-code`, {
+          headers: { authorization: `Bearer ${secByBranch.get(branchId)}` },
+        })
+          .then((fresh) => {
+            s.code = fresh.json?.code ?? s.code;
+            s.at = Date.now();
+          })
+          .finally(() => {
+            s.refreshing = false;
           });
-          s.code = fresh.json?.code ?? s.code;
-        }
-        const r = await timed(samples, () =>
-          request('POST', `/api/v1/study-days/${s.id}/check-in`, {
-            headers: { authorization: `Bearer ${tok.secret}` },
-            body: { code: s.code },
-          }),
-        );
-        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      }),
+      }
+      return s;
+    };
+    const r = await flow(
+      `check-in storm (${storm.length} members, ${branches.length} branches)`,
       c,
+      stormTokens.map((tok, k) => {
+        const s = shown(storm[k].org_id);
+        return [
+          {
+            method: 'POST',
+            path: `/api/v1/study-days/${s.id}/check-in`,
+            headers: { authorization: `Bearer ${tok.secret}` },
+            get body() {
+              return { code: shown(storm[k].org_id).code };
+            },
+            then: (status) => {
+              statuses[status] = (statuses[status] ?? 0) + 1;
+            },
+          },
+        ];
+      }),
     );
-    const ms = performance.now() - t0;
-    const cpu = cpuMs() - cpu0;
     const ok = (statuses[200] ?? 0) + (statuses[201] ?? 0);
     const check = await openDb(DB === 'postgres' ? 'postgres' : 'sqlite', target);
     const ids = [...codeOf.values()].map((v) => v.id);
@@ -790,14 +817,8 @@ async function main() {
     );
     await check.close();
     rows.push({
-      ...summarise(
-        `check-in storm (${storm.length} members, ${branches.length} branches)`,
-        c,
-        samples,
-        ms,
-        storm.length - ok,
-        cpu,
-      ),
+      ...r,
+      errors: storm.length - ok,
       ref: 'insert',
       acknowledged: ok,
       stored: Number(stored[0].n),
