@@ -1,5 +1,6 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppException, COMMON_ERRORS } from '../errors/app.exception';
+import { rememberValidationMetadata } from './validation-metadata-cache';
 
 const KNOWN_REASONS = new Set([
   'isString',
@@ -151,6 +152,7 @@ class AppValidationPipe extends ValidationPipe {
 
 /** Whitelist, refuse unknown fields, and never coerce types silently ("false" must not become true). */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationMetadata();
   return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
