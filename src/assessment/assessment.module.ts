@@ -14,6 +14,7 @@ import { AssessmentScope } from './assessment-scope';
 import { seedAssessment } from './assessment.demo';
 import { ASSESSMENT_ENTITIES } from './assessment.entities';
 import { AssessmentService } from './assessment.service';
+import { AnswerWriter } from './answer-writer';
 import { AttemptGradingService } from './attempt-grading.service';
 import { AttemptsService } from './attempts.service';
 import { BankContentImporter } from './bank-content.importer';
@@ -41,6 +42,7 @@ import { QuizzesService } from './quizzes.service';
     BankContentImporter,
     QuizzesService,
     AttemptGradingService,
+    AnswerWriter,
     AttemptsService,
     NotebookService,
     ItemAnalysisService,

@@ -22,11 +22,12 @@ import {
   toOpenQuestion,
   toReviewQuestion,
 } from './assessment.view';
+import { AnswerWriter } from './answer-writer';
 import { AttemptGradingService } from './attempt-grading.service';
 import { checkResponse } from './grading';
 import { QuizzesService } from './quizzes.service';
 import { newId } from '../common/ids';
-import { namedQuery, namedWrite } from '../database/named-query';
+import { namedQuery } from '../database/named-query';
 
 /** How often open attempts past their deadline are closed even when nobody touches them. */
 const SWEEP_MS = 30_000;
@@ -69,6 +70,7 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
     private readonly tx: TransactionService,
     private readonly questionCache: QuestionCache,
     private readonly readers: SqliteReaders,
+    private readonly answers: AnswerWriter,
   ) {}
 
   onModuleInit(): void {
@@ -308,9 +310,9 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
         : undefined;
     const check = question ? checkResponse(question.type, question.parts, response) : null;
     if (check?.ok) {
-      const now = new Date();
-      if (await this.storeAnswer(actor.userId, attemptId, questionId, check.value, now)) {
-        return { questionId, savedAt: now.toISOString() };
+      const savedAt = await this.storeAnswer(actor.userId, attemptId, questionId, check.value);
+      if (savedAt) {
+        return { questionId, savedAt: savedAt.toISOString() };
       }
     }
     const attempt = await this.own(actor, attemptId);
@@ -325,43 +327,32 @@ export class AttemptsService implements OnModuleInit, OnModuleDestroy {
       throw new AssessmentException('INVALID_RESPONSE', { reasonKey: check.reason }, 'response');
     }
     // Open and holding the question, yet the write matched nothing: the deadline passed in between.
-    const now = new Date();
-    if (!(await this.storeAnswer(actor.userId, attemptId, questionId, check.value, now))) {
+    const savedAt = await this.storeAnswer(actor.userId, attemptId, questionId, check.value);
+    if (!savedAt) {
       throw new AssessmentException('ATTEMPT_CLOSED');
     }
-    return { questionId, savedAt: now.toISOString() };
+    return { questionId, savedAt: savedAt.toISOString() };
   }
 
-  /** The write of an answer, refused atomically unless the attempt is the person's, open and before its deadline. */
-  private async storeAnswer(
+  /**
+   * The write of an answer, refused atomically unless the attempt is the person's, open and before its deadline:
+   * when it was written, or null. Concurrent answers are written together (see AnswerWriter).
+   */
+  private storeAnswer(
     userId: string,
     attemptId: string,
     questionId: string,
     response: unknown,
-    now: Date,
-  ): Promise<boolean> {
+  ): Promise<Date | null> {
     if (typeof attemptId !== 'string' || attemptId.length > 36) {
-      return false;
+      return Promise.resolve(null);
     }
-    // Written as SQL: it is the one statement of the most frequent write there is, and the query builder's
-    // building of it cost more than running it.
-    const saved = await this.tx.runStatement((m) =>
-      namedWrite(
-        m,
-        `UPDATE attempt_questions SET response = :response, answered_at = :now
-         WHERE attempt_id = :attemptId AND question_id = :questionId
-           AND attempt_id IN (SELECT a.id FROM quiz_attempts a WHERE a.id = :attemptId AND a.user_id = :userId
-             AND a.status = 'open' AND (a.deadline IS NULL OR a.deadline > :now))`,
-        {
-          response: response === null || response === undefined ? null : JSON.stringify(response),
-          now: now.toISOString(),
-          attemptId,
-          questionId,
-          userId,
-        },
-      ),
-    );
-    return saved > 0;
+    return this.answers.write({
+      userId,
+      attemptId,
+      questionId,
+      response: response === null || response === undefined ? null : JSON.stringify(response),
+    });
   }
 
   async submit(

@@ -138,6 +138,68 @@ describe('Integrity under concurrency', () => {
     expect(late.status).toBe(409);
   });
 
+  it('answers saved at once by several learners: each written to its own attempt, a stranger’s and a closed one refused', async () => {
+    const [ann, bo] = await Promise.all([person(), person()]);
+    await Promise.all([
+      enrol(ann.token, 'neighbour-mediation'),
+      enrol(bo.token, 'neighbour-mediation'),
+    ]);
+    const quizId = await quizWith({ attemptsAllowed: 2 });
+    type Started = {
+      attemptId: string;
+      questions: Array<{ id: string; type: string; options?: Array<{ id: string }> }>;
+    };
+    const start = async (token: string): Promise<Started> => {
+      const res = await api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token });
+      expect(res.status).toBe(201);
+      return res.json as unknown as Started;
+    };
+    const response = (q: Started['questions'][number]) =>
+      q.type === 'truefalse' ? false : q.options?.[1]?.id;
+    // Ann's first attempt handed in, then a second one open; Bo's open.
+    const closed = await start(ann.token);
+    expect(
+      (await api('POST', `/api/v1/attempts/${closed.attemptId}/submit`, { token: ann.token }))
+        .status,
+    ).toBe(201);
+    const [annOpen, boOpen] = [await start(ann.token), await start(bo.token)];
+    const save = (token: string, attempt: Started, q: Started['questions'][number]) =>
+      api('PUT', `/api/v1/attempts/${attempt.attemptId}/answers`, {
+        token,
+        body: { questionId: q.id, response: response(q) },
+      });
+    const results = await Promise.all([
+      ...annOpen.questions.map((q) => save(ann.token, annOpen, q)),
+      ...boOpen.questions.map((q) => save(bo.token, boOpen, q)),
+      save(bo.token, annOpen, annOpen.questions[0]!),
+      save(ann.token, closed, closed.questions[0]!),
+    ]);
+    const n = annOpen.questions.length + boOpen.questions.length;
+    expect(results.map((r) => r.status)).toEqual([...Array(n).fill(200), 404, 409]);
+    for (const [attempt, answered] of [
+      [annOpen, annOpen.questions.length],
+      [boOpen, boOpen.questions.length],
+      [closed, 0],
+    ] as const) {
+      expect(
+        await count(
+          t,
+          'SELECT COUNT(*) AS n FROM attempt_questions WHERE attempt_id = ? AND response IS NOT NULL AND answered_at IS NOT NULL',
+          [attempt.attemptId],
+        ),
+      ).toBe(answered);
+    }
+    // What each learner saved is what their attempt holds, not the other's.
+    const stored = await sql<{ question_id: string; response: string }>(
+      t,
+      'SELECT question_id, response FROM attempt_questions WHERE attempt_id = ?',
+      [annOpen.attemptId],
+    );
+    for (const q of annOpen.questions) {
+      expect(JSON.parse(stored.find((r) => r.question_id === q.id)!.response)).toEqual(response(q));
+    }
+  });
+
   it('holds the attempt limit: 30 concurrent starts per round create one attempt, beyond the limit all 409', async () => {
     const p = await person();
     await enrol(p.token, 'neighbour-mediation');
