@@ -141,6 +141,49 @@ describe('withStatementCache (sqlite3 connections keeping their prepared stateme
     expect(prepared).toEqual([]);
   });
 
+  it('sends the calls of one turn of the event loop to the driver together at its end, in the order asked', async () => {
+    const sent: string[] = [];
+    const Statement = sqlite3.Statement.prototype as unknown as Record<string, unknown>;
+    const original = { all: Statement.all, run: Statement.run };
+    for (const method of ['all', 'run'] as const) {
+      Statement[method] = function (this: unknown, ...args: unknown[]) {
+        sent.push(method);
+        return (original[method] as (...a: unknown[]) => unknown).apply(this, args);
+      };
+    }
+    try {
+      // Each text seen once, so kept from now on (and run on a kept statement).
+      await all(db, 'SELECT name FROM items');
+      await run(db, 'INSERT INTO items (name) VALUES (?)', ['first']);
+      sent.length = 0;
+      const answers = Promise.all([
+        run(db, 'INSERT INTO items (name) VALUES (?)', ['a']),
+        all(db, 'SELECT name FROM items'),
+        run(db, 'INSERT INTO items (name) VALUES (?)', ['b']),
+      ]);
+      expect(sent).toEqual([]); // asked, not sent yet
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sent).toEqual(['run', 'all', 'run']);
+      await answers;
+      expect(await all(db, 'SELECT name FROM items ORDER BY id')).toEqual([
+        { name: 'first' },
+        { name: 'a' },
+        { name: 'b' },
+      ]);
+    } finally {
+      Object.assign(Statement, original);
+    }
+  });
+
+  it('sends the calls still waiting before it closes', async () => {
+    const inserted = run(db, 'INSERT INTO items (name) VALUES (?)', ['last']);
+    await close(db);
+    await expect(inserted).resolves.toMatchObject({ changes: 1 });
+    const again = await open(file);
+    expect(await all(again, 'SELECT name FROM items')).toEqual([{ name: 'last' }]);
+    await close(again);
+  });
+
   it('closes with statements kept', async () => {
     for (const name of ['a', 'b']) {
       await all(db, 'SELECT 1 AS one');

@@ -50,15 +50,38 @@ export function withStatementCache(sqlite3: Sqlite3): Sqlite3['Database'] {
     private readonly seen = new Set<string>();
     private closing = false;
 
+    /** Calls asked for since the last hand-over, sent together at the end of this turn of the event loop. */
+    private asked: Array<() => void> = [];
+    private readonly sendAsked = () => {
+      const calls = this.asked;
+      this.asked = [];
+      calls.forEach((send) => send());
+    };
+
     override all(sql: string, ...rest: unknown[]): this {
-      return this.call('all', sql, rest);
+      return this.later(() => this.call('all', sql, rest));
     }
 
     override run(sql: string, ...rest: unknown[]): this {
-      return this.call('run', sql, rest);
+      return this.later(() => this.call('run', sql, rest));
+    }
+
+    /**
+     * Each statement is handed to one of libuv's threads, which sleeps between statements: a statement sent on
+     * its own wakes one (on this virtual machine ~25 µs of the main thread and ~50 µs of CPU in all, against
+     * ~5 and ~11 for one of a burst; measured with a lesson page's lookup, see README). So the calls of one turn
+     * of the loop (the requests read from the sockets together) go to the driver together, in the order asked,
+     * at its end. Nothing waited on an earlier call's answer, or it would not have been asked yet.
+     */
+    private later(send: () => void): this {
+      if (this.asked.push(send) === 1) {
+        setImmediate(this.sendAsked);
+      }
+      return this;
     }
 
     override close(callback?: (error: Error | null) => void): void {
+      this.sendAsked();
       this.closing = true;
       for (const statements of this.idle.values()) {
         statements.forEach((s) => s.finalize());
