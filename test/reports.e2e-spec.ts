@@ -98,6 +98,27 @@ describe('Reports: regularity, learning, exports and scope', () => {
     expect(top?.summary.held).toBe(held.length);
   });
 
+  it('answers reports asked for together and one after another each whole (concurrent ones share one serialisation)', async () => {
+    const cityUrl = `/api/v1/reports/regularity?org=${city.id}&year=${city.year}`;
+    const first = {
+      city: (await t.api('GET', cityUrl, { token: admin })).text,
+      branch: (await t.api('GET', '/api/v1/reports/regularity', { token: secretary })).text,
+    };
+    expect(first.city).not.toBe(first.branch);
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all([
+        ...Array.from({ length: 4 }, () => t.api('GET', cityUrl, { token: admin })),
+        ...Array.from({ length: 4 }, () =>
+          t.api('GET', '/api/v1/reports/regularity', { token: secretary }),
+        ),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      // Whole and the report asked for, whichever shared its serialised JSON with which.
+      expect(answers.slice(0, 4).map((a) => a.text)).toEqual(Array(4).fill(first.city));
+      expect(answers.slice(4).map((a) => a.text)).toEqual(Array(4).fill(first.branch));
+    }
+  });
+
   it('renders the regularity page with an accessible heat map, a data table and downloads', async () => {
     const page = new PageClient(t.url);
     await page.signIn('admin');
