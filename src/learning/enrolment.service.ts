@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Actor } from '../common/access/actor';
 import { namedQuery } from '../database/named-query';
 import { SqliteReaders } from '../database/sqlite-readers';
@@ -159,12 +159,33 @@ export class EnrolmentService {
     return this.enrolments.find({ where: { userId }, order: { enrolledAt: 'DESC' } });
   }
 
-  async byCourses(userId: string, courseIds: string[]): Promise<Map<string, EnrolmentEntity>> {
-    if (courseIds.length === 0) {
-      return new Map();
+  /**
+   * Where the person stands in each of the courses (a catalogue card's badge): enrolled, completed and due when.
+   * One lookup of the person's own enrolments, written as SQL: a catalogue page asked for 60 courses through the
+   * query builder and mapped whole entities, ~9% of the page's CPU.
+   */
+  async standingIn(
+    userId: string,
+    courseIds: string[],
+  ): Promise<Map<string, { completed: boolean; dueDate: string | null }>> {
+    const wanted = new Set(courseIds);
+    const standing = new Map<string, { completed: boolean; dueDate: string | null }>();
+    if (wanted.size === 0) {
+      return standing;
     }
-    const rows = await this.enrolments.findBy({ userId, courseId: In(courseIds) });
-    return new Map(rows.map((r) => [r.courseId, r]));
+    const rows = (await this.readers.lookup(
+      'SELECT course_id, completed_at, due_date FROM enrolments WHERE user_id = :userId',
+      { userId },
+    )) as Array<{ course_id: string; completed_at: string | null; due_date: string | null }>;
+    for (const row of rows) {
+      if (wanted.has(row.course_id)) {
+        standing.set(row.course_id, {
+          completed: row.completed_at !== null,
+          dueDate: row.due_date,
+        });
+      }
+    }
+    return standing;
   }
 
   /** Inside the caller's transaction (demo data, other modules' assignments). */

@@ -41,7 +41,7 @@ export class LearningPagesService {
         (!query.kind || c.trainingKind === query.kind) &&
         (!query.competency || c.competencies.includes(query.competency)),
     );
-    const mine = await this.enrolments.byCourses(
+    const mine = await this.enrolments.standingIn(
       actor.userId,
       courses.map((c) => c.id),
     );
@@ -63,7 +63,7 @@ export class LearningPagesService {
           hours: c.hours,
           competencies: c.competencies,
           lessonCount: c.lessonCount,
-          state: e?.completedAt ? 'completed' : e ? 'enrolled' : 'none',
+          state: e?.completed ? 'completed' : e ? 'enrolled' : 'none',
           dueDate: e?.dueDate ?? null,
         };
       }),
