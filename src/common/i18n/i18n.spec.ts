@@ -1,7 +1,7 @@
 import i18next from 'i18next';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogue, LANGUAGES, translate } from './i18n';
+import { catalogue, defineMessages, LANGUAGES, translate } from './i18n';
 
 // Every module's messages, as the running app registers them.
 const src = join(__dirname, '..', '..');
@@ -59,5 +59,19 @@ describe('translate', () => {
     const [k, text] = key as [string, string];
     const [name] = placeholders(text);
     expect(translate('en', k, { [name]: '<b>&' })).toContain('<b>&');
+  });
+
+  it('answers a message without parameters again the same, and anew once messages are registered again', () => {
+    defineMessages('i18nspec', { greeting: '你好' }, { greeting: 'Hello' });
+    expect(translate('en', 'i18nspec.greeting')).toBe('Hello');
+    expect(translate('en', 'i18nspec.greeting')).toBe('Hello');
+    expect(translate('zh-CN', 'i18nspec.greeting')).toBe('你好');
+    defineMessages('i18nspec', { greeting: '您好' }, { greeting: 'Good day' });
+    expect(translate('en', 'i18nspec.greeting')).toBe('Good day');
+    expect(translate('zh-CN', 'i18nspec.greeting')).toBe('您好');
+    // With parameters it is filled in every time.
+    defineMessages('i18nspec', { named: '{{name}}你好' }, { named: 'Hello {{name}}' });
+    expect(translate('en', 'i18nspec.named', { name: 'Li' })).toBe('Hello Li');
+    expect(translate('en', 'i18nspec.named', { name: 'Wang' })).toBe('Hello Wang');
   });
 });
