@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import { FastifyReply } from 'fastify';
 import { Actor } from '../common/access/actor';
 import { contentDisposition } from '../common/http/content-disposition';
-import { JsonChunks, jsonChunks } from '../common/http/json-chunks';
+import { JsonChunks, jsonChunks, recycle } from '../common/http/json-chunks';
 import { AppRequest } from '../common/http/request-context';
 import { ClientIp, CurrentActor, Roles } from '../auth/auth.decorators';
 import { ReportQuery } from './dto/report-query.dto';
@@ -109,9 +109,11 @@ export class ReportsApiController {
  *
  * JSON of report bodies, by body: officers opening the same report together share one computed report
  * (RegularityService), and a city-wide report is ~17 MB of JSON, so it is serialised once into chunks that every
- * response streams in turn (a string would be encoded again for each of them; see jsonChunks).
+ * response streams in turn (a string would be encoded again for each of them; see jsonChunks). Once every one of
+ * those answers has been handed to the operating system, the chunks go back for the next report (see recycle);
+ * an answer cut off part way leaves them to the garbage collector.
  */
-const serialised = new WeakMap<object, JsonChunks>();
+const serialised = new WeakMap<object, { json: JsonChunks; sending: number; cutOff: boolean }>();
 
 export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
   if (answer.kind === 'json') {
@@ -119,11 +121,24 @@ export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
     if (typeof body !== 'object' || body === null) {
       return body;
     }
-    let json = serialised.get(body);
-    if (json === undefined) {
-      json = jsonChunks(body);
-      serialised.set(body, json);
+    let shared = serialised.get(body);
+    if (shared === undefined) {
+      shared = { json: jsonChunks(body), sending: 0, cutOff: false };
+      serialised.set(body, shared);
     }
+    const sending = shared;
+    const { json } = sending;
+    sending.sending++;
+    reply.raw.once('close', () => {
+      sending.sending--;
+      sending.cutOff ||= !reply.raw.writableFinished;
+      if (sending.sending === 0 && serialised.get(body) === sending) {
+        serialised.delete(body);
+        if (!sending.cutOff) {
+          recycle(json);
+        }
+      }
+    });
     void reply.type('application/json; charset=utf-8').header('content-length', json.length);
     return Readable.from(json.chunks, { objectMode: false });
   }

@@ -1,4 +1,4 @@
-import { jsonChunks } from './json-chunks';
+import { jsonChunks, recycle } from './json-chunks';
 
 const jsonBytes = (value: object, depth: number): Buffer =>
   Buffer.concat(jsonChunks(value, depth).chunks);
@@ -72,5 +72,25 @@ describe(jsonChunks.name, () => {
     expect(chunks.length).toBeGreaterThan(2);
     expect(Buffer.concat(chunks).equals(expected)).toBe(true);
     expect(chunks.some((c) => c.length > 1 << 20)).toBe(true);
+  });
+
+  it('writes the next JSON into the buffers of one recycled, over what they held', () => {
+    const report = (tag: string) => ({
+      tag,
+      rows: Array.from({ length: 30_000 }, (_, i) => ({
+        id: `${tag}-${i}`,
+        name: `${tag}支部${i}`,
+      })),
+    });
+    const first = jsonChunks(report('a'));
+    expect(first.chunks.length).toBeGreaterThan(1);
+    const reused = new Set(first.buffers.map((b) => b.buffer));
+    recycle(first);
+    expect(first.chunks).toEqual([]);
+    const second = jsonChunks(report('bb'));
+    expect(second.buffers.some((b) => reused.has(b.buffer))).toBe(true);
+    expect(Buffer.concat(second.chunks).equals(Buffer.from(JSON.stringify(report('bb'))))).toBe(
+      true,
+    );
   });
 });
