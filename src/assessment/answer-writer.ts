@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueryResult, QueryRunner } from 'typeorm';
 import { PositionalValues } from '../database/named-query';
+import { OneBatchAtATime } from '../common/one-batch-at-a-time';
 import { TransactionService } from '../database/transaction.service';
 
 /** One answer to write: refused unless the attempt is the person's, open and before its deadline. */
@@ -32,36 +33,24 @@ const MOST_AT_ONCE = 64;
  */
 @Injectable()
 export class AnswerWriter {
-  private waiting: Waiting[] = [];
-  private writing = false;
+  private readonly queue = new OneBatchAtATime<Waiting>(MOST_AT_ONCE, (batch) =>
+    this.writeBatch(batch),
+  );
 
   constructor(private readonly tx: TransactionService) {}
 
   /** When the answer was written, or null when its attempt refused it (not the person's, closed or past due). */
   write(answer: AnswerWrite): Promise<Date | null> {
-    return new Promise((settle, fail) => {
-      this.waiting.push({ ...answer, settle, fail });
-      if (!this.writing) {
-        void this.writeWaiting();
-      }
-    });
+    return new Promise((settle, fail) => this.queue.add({ ...answer, settle, fail }));
   }
 
-  private async writeWaiting(): Promise<void> {
-    this.writing = true;
+  private async writeBatch(batch: Waiting[]): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MOST_AT_ONCE);
-        try {
-          const now = new Date();
-          const written = await this.writeTogether(batch, now);
-          batch.forEach((a) => a.settle(written.has(keyOf(a)) ? now : null));
-        } catch (error) {
-          batch.forEach((a) => a.fail(error));
-        }
-      }
-    } finally {
-      this.writing = false;
+      const now = new Date();
+      const written = await this.writeTogether(batch, now);
+      batch.forEach((a) => a.settle(written.has(keyOf(a)) ? now : null));
+    } catch (error) {
+      batch.forEach((a) => a.fail(error));
     }
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { OneBatchAtATime } from '../common/one-batch-at-a-time';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { isSqliteConstraintViolation } from './db-errors';
 
@@ -31,8 +32,9 @@ const MAX_GROUP = 64;
  */
 @Injectable()
 export class TransactionService {
-  private readonly queue: QueuedWork[] = [];
-  private draining = false;
+  private readonly queue = new OneBatchAtATime<QueuedWork>(MAX_GROUP, (group) =>
+    group.length === 1 ? this.runAlone(group[0]) : this.runGroup(group),
+  );
   private readonly serialise: boolean;
 
   constructor(private readonly dataSource: DataSource) {
@@ -77,27 +79,8 @@ export class TransactionService {
       return this.dataSource.transaction(work);
     }
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, kind, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) {
-        void this.drain();
-      }
+      this.queue.add({ work, kind, resolve: resolve as (value: unknown) => void, reject });
     });
-  }
-
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
-        if (group.length === 1) {
-          await this.runAlone(group[0]);
-        } else {
-          await this.runGroup(group);
-        }
-      }
-    } finally {
-      this.draining = false;
-    }
   }
 
   private async runAlone(unit: QueuedWork): Promise<void> {
