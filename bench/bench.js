@@ -1,8 +1,7 @@
 // `npm run bench [-- --db sqlite|postgres] [--driver sqlite3|better-sqlite3] [--quick] [--no-tenth]`
 // Builds, generates the bench city when it is missing, starts the app on it as a child process, and drives it with
 // autocannon (pages by rotating lists, the quiz flow and the storms as virtual users; see `flow`); prints one table
-// and writes
-// bench/results/<date>-<db>.json. See README "Performance".
+// and writes bench/results/<date>-<db>.json. See README "Performance".
 const autocannon = require('autocannon');
 const { DateTime } = require('luxon');
 const http = require('node:http');
