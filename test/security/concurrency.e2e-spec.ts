@@ -152,7 +152,7 @@ describe('Integrity under concurrency', () => {
     const start = async (token: string): Promise<Started> => {
       const res = await api('POST', `/api/v1/quizzes/${quizId}/attempts`, { token });
       expect(res.status).toBe(201);
-      return res.json as unknown as Started;
+      return res.json;
     };
     const response = (q: Started['questions'][number]) =>
       q.type === 'truefalse' ? false : q.options?.[1]?.id;
@@ -171,8 +171,8 @@ describe('Integrity under concurrency', () => {
     const results = await Promise.all([
       ...annOpen.questions.map((q) => save(ann.token, annOpen, q)),
       ...boOpen.questions.map((q) => save(bo.token, boOpen, q)),
-      save(bo.token, annOpen, annOpen.questions[0]!),
-      save(ann.token, closed, closed.questions[0]!),
+      save(bo.token, annOpen, annOpen.questions[0]),
+      save(ann.token, closed, closed.questions[0]),
     ]);
     const n = annOpen.questions.length + boOpen.questions.length;
     expect(results.map((r) => r.status)).toEqual([...Array(n).fill(200), 404, 409]);
