@@ -61,8 +61,9 @@ export class AnswerWriter {
   private writeTogether(batch: AnswerWrite[], now: Date): Promise<Set<string>> {
     const latest = new Map<string, AnswerWrite>();
     for (const answer of batch) {
-      latest.delete(keyOf(answer));
-      latest.set(keyOf(answer), answer);
+      const key = keyOf(answer);
+      latest.delete(key);
+      latest.set(key, answer);
     }
     return this.tx.runStatement(async (m) => {
       // Placeholders in the order they appear (SQLite's `?` are taken in order; PostgreSQL's are numbered).

@@ -121,20 +121,16 @@ export function send(reply: FastifyReply, answer: ReportAnswer): unknown {
     if (typeof body !== 'object' || body === null) {
       return body;
     }
-    let shared = serialised.get(body);
-    if (shared === undefined) {
-      shared = { json: jsonChunks(body), sending: 0, cutOff: false };
-      serialised.set(body, shared);
-    }
-    const sending = shared;
-    const { json } = sending;
-    sending.sending++;
+    const shared = serialised.get(body) ?? { json: jsonChunks(body), sending: 0, cutOff: false };
+    serialised.set(body, shared);
+    const { json } = shared;
+    shared.sending++;
     reply.raw.once('close', () => {
-      sending.sending--;
-      sending.cutOff ||= !reply.raw.writableFinished;
-      if (sending.sending === 0 && serialised.get(body) === sending) {
+      shared.sending--;
+      shared.cutOff ||= !reply.raw.writableFinished;
+      if (shared.sending === 0 && serialised.get(body) === shared) {
         serialised.delete(body);
-        if (!sending.cutOff) {
+        if (!shared.cutOff) {
           recycle(json);
         }
       }

@@ -59,12 +59,7 @@ export function translator(lang: Lang): TFunction {
 const plainMessages: Record<Lang, Map<string, string>> = { 'zh-CN': new Map(), en: new Map() };
 
 export function translate(lang: Lang, key: string, params: Record<string, unknown> = {}): string {
-  let plain = true;
-  for (const _ in params) {
-    plain = false;
-    break;
-  }
-  if (!plain) {
+  if (hasAny(params)) {
     return translateNow(lang, key, params);
   }
   const known = plainMessages[lang].get(key);
@@ -76,6 +71,13 @@ export function translate(lang: Lang, key: string, params: Record<string, unknow
     plainMessages[lang].set(key, text); // only the catalogue's keys: never grows with whatever key is asked
   }
   return text;
+}
+
+function hasAny(params: Record<string, unknown>): boolean {
+  for (const _ in params) {
+    return true;
+  }
+  return false;
 }
 
 function translateNow(lang: Lang, key: string, params: Record<string, unknown>): string {
